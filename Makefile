@@ -1,0 +1,46 @@
+# Two commands: `make run` and `make test` (see README.md and ../shared/CONTRACT.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+
+.PHONY: run test install dev-install translations worker bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+
+dev-install: $(VENV)/.dev-installed translations
+
+# Compiled catalogues are build output, not committed.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -f -d feedback/translations
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	@$(FLASK) demo-logins
+	@bash -c 'trap "kill 0" EXIT; $(FLASK) worker & $(FLASK) run --host 127.0.0.1 --port $(PORT)'
+
+worker: install
+	$(FLASK) worker
+
+test: dev-install
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: dev-install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

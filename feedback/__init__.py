@@ -1,0 +1,108 @@
+"""Citizen feedback and hotline complaint system."""
+import importlib
+import logging
+import os
+
+from flask import Flask
+
+# Feature packages, each with an `init_app(app)` that registers its blueprint and commands.
+FEATURES = [
+    "feedback.main",
+    "feedback.auth",
+]
+
+
+def create_app(config_name=None, **overrides):
+    """Build the application: configuration, extensions, features, commands, error pages."""
+    from config import CONFIGS
+    from feedback import navigation
+
+    app = Flask(__name__, template_folder="../templates", static_folder="static", instance_relative_config=True)
+    config_name = config_name or os.environ.get("FLASK_CONFIG") or (
+        "production" if os.environ.get("FLASK_ENV") == "production" else "development"
+    )
+    config_class = CONFIGS[config_name]
+    if hasattr(config_class, "check"):
+        config_class.check()
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+
+    _init_extensions(app)
+    _init_proxy(app)
+    for feature in FEATURES:
+        importlib.import_module(feature).init_app(app)
+    _init_commands(app)
+    _init_template_helpers(app)
+    navigation.init_app(app)
+    from feedback.main.errors import register_error_handlers
+
+    register_error_handlers(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _init_extensions(app):
+    from feedback import jobs
+    from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(app.root_path, "translations"))
+    limiter.init_app(app)
+    jobs.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _tune_sqlite(app)
+
+
+def _tune_sqlite(app):
+    from sqlalchemy import event
+
+    from feedback.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def _init_proxy(app):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    # One proxy (the load balancer) in front; Twilio signatures use PUBLIC_BASE_URL anyway.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+
+def _init_commands(app):
+    from feedback.jobs.worker import worker_command
+
+    app.cli.add_command(worker_command)
+
+
+def _init_template_helpers(app):
+    from flask_babel import get_locale
+
+    from feedback.calendar import to_local
+    from feedback.cases.workflow import status_label
+
+    @app.template_filter("local_dt")
+    def local_dt(moment, fmt="%d/%m/%Y %H:%M"):
+        return to_local(moment).strftime(fmt) if moment else ""
+
+    @app.template_filter("local_date")
+    def local_date(moment, fmt="%d/%m/%Y"):
+        if moment is None:
+            return ""
+        return (to_local(moment) if hasattr(moment, "hour") else moment).strftime(fmt)
+
+    app.jinja_env.globals.update(status_label=status_label, get_locale=get_locale)

@@ -1,0 +1,77 @@
+"""Writing and verifying the hash-chained audit trail."""
+import hashlib
+import json
+
+from flask import has_request_context, request
+from sqlalchemy import select, text
+
+from feedback.extensions import db
+from feedback.models import AuditEvent, utcnow
+
+GENESIS_HASH = "0" * 64
+# Any constant: serialises writers of the chain on PostgreSQL until their commit.
+_CHAIN_LOCK_KEY = 7_022_1022
+
+
+def _row_hash(event):
+    payload = json.dumps(
+        [
+            event.prev_hash,
+            event.created_at.isoformat(timespec="microseconds"),
+            event.actor_id,
+            event.actor_label,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.data,
+            event.ip_address,
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def record(action, *, actor=None, actor_label=None, obj=None, object_type=None, object_id=None, **data):
+    """Append one event to the audit trail in the current transaction."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+    prev = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    if obj is not None:
+        object_type = object_type or obj.__tablename__
+        object_id = object_id if object_id is not None else obj.id
+    event = AuditEvent(
+        created_at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        actor_label=actor_label or (getattr(actor, "email", None) if actor is not None else "system"),
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        data=json.loads(json.dumps(data, default=str)),
+        ip_address=request.remote_addr if has_request_context() else None,
+        prev_hash=prev or GENESIS_HASH,
+    )
+    event.hash = _row_hash(event)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def verify_chain(batch=5000):
+    """Walk the whole chain; return (True, None) or (False, id of the first bad row)."""
+    expected_prev = GENESIS_HASH
+    last_id = 0
+    while True:
+        table = AuditEvent.__table__
+        rows = db.session.execute(
+            select(table).where(table.c.id > last_id).order_by(table.c.id).limit(batch)
+        ).all()
+        if not rows:
+            return True, None
+        for event in rows:
+            if event.prev_hash != expected_prev or _row_hash(event) != event.hash:
+                return False, event.id
+            expected_prev = event.hash
+            last_id = event.id

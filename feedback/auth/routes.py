@@ -1,0 +1,124 @@
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from feedback import audit
+from feedback.auth import bp, services
+from feedback.auth.forms import LoginForm, TotpForm
+from feedback.extensions import db, limiter
+from feedback.models import User
+
+PENDING_KEY = "pending_user_id"
+
+
+def _safe_next(target):
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+def _finish_login(user):
+    session.pop(PENDING_KEY, None)
+    services.record_success(user)
+    db.session.commit()
+    login_user(user)
+    return redirect(_safe_next(session.pop("next_url", None)) or url_for("main.index"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def login():
+    """Password step; users with a second factor continue to the TOTP step."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.find_user(form.email.data)
+        if user is not None and services.is_locked(user):
+            flash(_("Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau."), "error")
+            return render_template("auth/login.html", form=form), 429
+        if user is None or not user.is_active or not user.check_password(form.password.data):
+            services.record_failure(user, form.email.data)
+            db.session.commit()
+            flash(_("Thư điện tử hoặc mật khẩu không đúng."), "error")
+            return render_template("auth/login.html", form=form), 401
+        session["next_url"] = _safe_next(request.args.get("next"))
+        if user.totp_enabled or user.needs_totp:
+            session[PENDING_KEY] = user.id
+            return redirect(url_for("auth.totp" if user.totp_enabled else "auth.totp_setup"))
+        return _finish_login(user)
+    return render_template("auth/login.html", form=form)
+
+
+def _pending_user():
+    user_id = session.get(PENDING_KEY)
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or not user.is_active:
+        abort(403)
+    return user
+
+
+@bp.route("/totp", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def totp():
+    """Second step: the 6-digit code from the authenticator app."""
+    user = _pending_user()
+    form = TotpForm()
+    if form.validate_on_submit():
+        if services.is_locked(user):
+            flash(_("Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau."), "error")
+            return render_template("auth/totp.html", form=form), 429
+        if services.verify_totp(user, form.code.data):
+            return _finish_login(user)
+        services.record_failure(user, user.email)
+        db.session.commit()
+        form.code.errors.append(_("Mã xác thực không đúng hoặc đã được dùng."))
+    return render_template("auth/totp.html", form=form)
+
+
+def _qr_svg(data):
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@bp.route("/totp/setup", methods=["GET", "POST"])
+def totp_setup():
+    """Enrol an authenticator app: scan the QR code, then confirm one code."""
+    if current_user.is_authenticated:
+        user = current_user
+    else:
+        user = _pending_user()
+    secret = session.get("totp_setup_secret") or services.new_totp_secret()
+    session["totp_setup_secret"] = secret
+    form = TotpForm()
+    if form.validate_on_submit():
+        if services.verify_totp(user, form.code.data, secret=secret):
+            services.enable_totp(user, secret)
+            session.pop("totp_setup_secret", None)
+            db.session.commit()
+            flash(_("Đã bật xác thực hai lớp."), "success")
+            if current_user.is_authenticated:
+                return redirect(url_for("main.index"))
+            return _finish_login(user)
+        form.code.errors.append(_("Mã xác thực không đúng. Kiểm tra đồng hồ của điện thoại và thử lại."))
+    uri = services.totp_uri(user, secret)
+    return render_template("auth/totp_setup.html", form=form, qr=_qr_svg(uri), secret=secret)
+
+
+@bp.route("/logout")
+def logout():
+    """Sign out."""
+    if current_user.is_authenticated:
+        audit.record("auth.logout", actor=current_user, obj=current_user)
+        db.session.commit()
+    logout_user()
+    session.pop(PENDING_KEY, None)
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("main.index"))

@@ -1,0 +1,1 @@
+"""Intake: every channel creates cases through services.create_case()."""

@@ -1,0 +1,171 @@
+"""The one door every channel goes through to create a case."""
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from feedback import audit
+from feedback.calendar import working_calendar
+from feedback.cases.routing import route
+from feedback.extensions import db
+from feedback.messaging import notify_complainant
+from feedback.models import CaseEvent, Complainant, Complaint, utcnow
+
+DEFAULT_ACCEPT_DAYS = 1
+DEFAULT_ANSWER_DAYS = 10
+# Same contact, unit and staff member within this window: a likely duplicate, linked.
+DUPLICATE_WINDOW = timedelta(hours=48)
+
+
+@dataclass
+class CaseCreated:
+    complaint: Complaint
+    # The anonymous citizen's secret, in clear: shown once, never stored.
+    secret: str | None
+    # False when the same submission had already created this case.
+    created: bool = True
+
+
+def _existing(submission_key):
+    return db.session.scalar(select(Complaint).where(Complaint.submission_key == submission_key))
+
+
+def _likely_duplicate(contact, target_unit, staff, now):
+    if not contact or not (contact.get("phone") or contact.get("email")):
+        return None
+    same_contact = []
+    if contact.get("phone"):
+        same_contact.append(Complainant.phone == contact["phone"])
+    if contact.get("email"):
+        same_contact.append(Complainant.email == contact["email"])
+    query = (
+        select(Complaint)
+        .join(Complainant, Complaint.complainant_id == Complainant.id)
+        .where(or_(*same_contact), Complaint.submitted_at >= now - DUPLICATE_WINDOW)
+        .order_by(Complaint.id)
+        .limit(1)
+    )
+    query = query.where(Complaint.target_unit_id == (target_unit.id if target_unit else None)) if target_unit else query
+    query = query.where(Complaint.staff_id == staff.id) if staff else query.where(Complaint.staff_id.is_(None))
+    return db.session.scalar(query)
+
+
+def ack_text(complaint, secret=None):
+    """The acknowledgement sent to the citizen, in their language."""
+    with force_locale(complaint.language):
+        text = _("Đã tiếp nhận phản ánh của bạn. Mã tra cứu: %(code)s.", code=complaint.tracking_code)
+        if secret:
+            text += " " + _("Mã bí mật: %(secret)s.", secret=secret)
+        if complaint.answer_due_at:
+            from feedback.calendar import to_local
+
+            text += " " + _("Hạn trả lời: %(date)s.", date=to_local(complaint.answer_due_at).strftime("%d/%m/%Y"))
+        text += " " + _("Tra cứu: %(url)s", url=current_app.config["PUBLIC_BASE_URL"] + "/track")
+    return text
+
+
+def create_case(
+    *,
+    channel,
+    description,
+    category=None,
+    target_unit=None,
+    staff=None,
+    staff_description=None,
+    incident_date=None,
+    incident_place=None,
+    contact=None,
+    consent_publish=False,
+    language="vi",
+    submission_key=None,
+    created_by=None,
+    actor_label=None,
+    with_secret=None,
+    send_ack=True,
+):
+    """Create a case: tracking code, first routing guess, deadlines, timeline, audit, acknowledgement.
+
+    `contact` is a dict (full_name, phone in E.164, email, address, ip_address) or None
+    for an anonymous case. Anonymous cases get a secret unless `with_secret` is False.
+    The same `submission_key` sent twice returns the first case (created=False).
+    Flushes; the caller commits.
+    """
+    if submission_key is not None:
+        existing = _existing(submission_key)
+        if existing is not None:
+            return CaseCreated(existing, None, created=False)
+    now = utcnow()
+    contact = {k: v for k, v in (contact or {}).items() if v}
+    identity = {k: v for k, v in contact.items() if k != "ip_address"}
+    complainant = Complainant(**contact) if identity else None
+    secret = None
+    if with_secret or (with_secret is None and complainant is None):
+        secret = secrets.token_hex(4).upper()
+    handling_unit, route_reason = route(category.id if category else None, target_unit, staff)
+    calendar = working_calendar()
+    accept_days = category.accept_days if category else DEFAULT_ACCEPT_DAYS
+    answer_days = category.answer_days if category else DEFAULT_ANSWER_DAYS
+    complaint = Complaint(
+        tracking_code=Complaint.new_tracking_code(),
+        secret_hash=generate_password_hash(secret, method="pbkdf2:sha256:60000") if secret else None,
+        channel=channel,
+        category=category,
+        unit=handling_unit,
+        target_unit=target_unit,
+        staff=staff,
+        staff_description=staff_description,
+        description=description,
+        incident_date=incident_date,
+        incident_place=incident_place,
+        complainant=complainant,
+        consent_publish=bool(consent_publish),
+        status="received",
+        language=language if language in ("vi", "en") else "vi",
+        accept_due_at=calendar.add_working_days(now, accept_days),
+        answer_due_at=calendar.add_working_days(now, answer_days),
+        submission_key=submission_key,
+        created_by=created_by,
+        submitted_at=now,
+        escalated=route_reason == "names_head" and handling_unit is not None and handling_unit.is_monitoring_office,
+        escalation_reason="names_head" if route_reason == "names_head" else None,
+    )
+    duplicate_of = _likely_duplicate(identity, target_unit, staff, now)
+    if duplicate_of is not None:
+        complaint.related_to_id = duplicate_of.id
+    try:
+        with db.session.begin_nested():
+            db.session.add(complaint)
+            db.session.flush()
+    except IntegrityError:
+        # Another request with the same submission key won the race: return its case.
+        existing = _existing(submission_key) if submission_key else None
+        if existing is None:
+            raise
+        return CaseCreated(existing, None, created=False)
+    actor = created_by
+    label = actor_label or ("citizen" if created_by is None else None)
+    db.session.add(CaseEvent(complaint=complaint, kind="created", to_status="received", actor_id=getattr(actor, "id", None),
+                             actor_label=label, body=None, is_public=True, created_at=now))
+    db.session.add(CaseEvent(
+        complaint=complaint, kind="routing", actor_label="system", created_at=now, is_public=False,
+        body=f"{route_reason}:{handling_unit.code if handling_unit else '-'}",
+    ))
+    if duplicate_of is not None:
+        db.session.add(CaseEvent(complaint=complaint, kind="merge", actor_label="system", created_at=now,
+                                 body=f"likely_duplicate_of:{duplicate_of.tracking_code}", is_public=False))
+    audit.record("case.created", actor=actor, actor_label=label, obj=complaint, channel=channel,
+                 unit=handling_unit.code if handling_unit else None, route=route_reason)
+    if send_ack:
+        notify_complainant(complaint, ack_text(complaint, secret), "ack", dedupe_key=f"ack:{complaint.id}")
+    return CaseCreated(complaint, secret, created=True)
+
+
+def check_secret(complaint, secret):
+    """True when `secret` opens this anonymous case."""
+    return bool(complaint.secret_hash and secret and check_password_hash(complaint.secret_hash, secret.strip().upper()))

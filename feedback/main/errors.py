@@ -1,0 +1,46 @@
+"""Error pages in the visitor's language; never a bare 500."""
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from feedback.extensions import db
+
+MESSAGES = {
+    400: lambda: _("Yêu cầu không hợp lệ."),
+    403: lambda: _("Bạn không có quyền truy cập trang này."),
+    404: lambda: _("Không tìm thấy trang bạn yêu cầu."),
+    405: lambda: _("Phương thức không được hỗ trợ."),
+    413: lambda: _("Dữ liệu gửi lên quá lớn. Vui lòng gửi tệp nhỏ hơn."),
+    429: lambda: _("Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."),
+    500: lambda: _("Hệ thống gặp sự cố. Vui lòng thử lại sau."),
+}
+
+
+def _wants_json():
+    return request.path.startswith(("/api/", "/open311/")) or request.accept_mimetypes.best == "application/json"
+
+
+def _render(code, message):
+    if _wants_json():
+        return jsonify(error=message, status=code), code
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def register_error_handlers(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render(400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và gửi lại."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        message = MESSAGES.get(error.code, lambda: error.description)()
+        return _render(error.code or 500, message)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error):
+        db.session.rollback()
+        if app.testing and not app.config.get("TESTING_HIDE_ERRORS"):
+            raise error
+        app.logger.exception("unhandled error on %s", request.path)
+        return _render(500, MESSAGES[500]())

@@ -1,0 +1,47 @@
+from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from sqlalchemy import text
+
+from feedback.extensions import db, limiter
+from feedback.jobs import redis_connection
+from feedback.main import bp
+
+
+@bp.route("/")
+def index():
+    """The portal's front page."""
+    return render_template("main/index.html")
+
+
+@bp.route("/lang/<code>")
+def set_language(code):
+    """Switch between Vietnamese and English and go back where the visitor was."""
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.args.get("next") or url_for("main.index")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.index")
+    return redirect(target)
+
+
+@bp.route("/healthz")
+@limiter.exempt
+def healthz():
+    """Liveness for the load balancer: the database must answer; the queue is reported."""
+    checks = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # report, do not raise: this page must always answer
+        db.session.rollback()
+        checks["database"] = f"error: {type(exc).__name__}"
+    connection = redis_connection()
+    if connection is None:
+        checks["queue"] = "in-process"
+    else:
+        try:
+            connection.ping()
+            checks["queue"] = "ok"
+        except Exception as exc:
+            checks["queue"] = f"error: {type(exc).__name__}"
+    ok = checks["database"] == "ok"
+    return jsonify(status="ok" if ok else "error", **checks), 200 if ok else 503

@@ -1,0 +1,22 @@
+"""Column types and helpers shared by every model."""
+import secrets
+from datetime import datetime, timezone
+
+from sqlalchemy import BigInteger, Integer
+
+# SQLite only auto-increments INTEGER PRIMARY KEY, PostgreSQL tables may grow past 2**31.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+def utcnow():
+    """Naive UTC: every timestamp in the database is UTC without tzinfo."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+# Crockford-style alphabet without look-alikes (no 0/O, 1/I/L, U) for codes people read aloud.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def random_code(length):
+    """A random code a citizen can read over the phone."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))

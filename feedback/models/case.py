@@ -1,0 +1,212 @@
+"""The case (phản ánh, kiến nghị), its complainant, timeline and files."""
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback.extensions import db
+from feedback.models.base import BigId, random_code, utcnow
+
+CATEGORY_KINDS = {
+    "staff_complaint": "Phản ánh về cán bộ, công chức",
+    "suggestion": "Kiến nghị",
+    "compliment": "Khen ngợi",
+    "other": "Khác",
+}
+
+CHANNELS = {
+    "web": "Cổng thông tin",
+    "kiosk": "Ki-ốt tại quầy",
+    "sms": "Tin nhắn SMS",
+    "voice": "Đường dây nóng",
+    "operator": "Tổng đài viên",
+    "counter": "Trực tiếp tại quầy",
+    "api": "Open311 API",
+}
+
+LANGUAGES = ("vi", "en")
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({', '.join(repr(k) for k in CATEGORY_KINDS)})", name="kind"),
+        CheckConstraint("accept_days >= 0 AND answer_days > 0", name="deadlines"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    # Conduct the directives call misconduct: watched by the monitoring office.
+    is_misconduct: Mapped[bool] = mapped_column(default=False)
+    accept_days: Mapped[int] = mapped_column(default=1)
+    answer_days: Mapped[int] = mapped_column(default=10)
+    # Editable answer template the handler starts from.
+    answer_template: Mapped[str | None] = mapped_column(Text)
+    sort_order: Mapped[int] = mapped_column(default=100)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def name(self, locale="vi"):
+        return self.name_en if locale == "en" else self.name_vi
+
+
+class Complainant(db.Model):
+    """Who complained: kept apart from the case so the handling unit never sees it."""
+
+    __tablename__ = "complainants"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    full_name: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)  # E.164
+    email: Mapped[str | None] = mapped_column(String(200), index=True)
+    address: Mapped[str | None] = mapped_column(String(300))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Complaint(db.Model):
+    __tablename__ = "complaints"
+    __table_args__ = (
+        CheckConstraint(f"channel IN ({', '.join(repr(c) for c in CHANNELS)})", name="channel"),
+        CheckConstraint("language IN ('vi', 'en')", name="language"),
+        Index("ix_complaints_unit_status_due", "unit_id", "status", "answer_due_at"),
+        Index("ix_complaints_submitted_at", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # Public handle: random, never sequential, read aloud over the phone.
+    tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
+    # Hash of the secret an anonymous citizen uses with the tracking code.
+    secret_hash: Mapped[str | None] = mapped_column(String(300))
+    channel: Mapped[str] = mapped_column(String(10))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    # The handling unit; None while the case waits in the triage queue.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # The unit the citizen chose (or the kiosk stands in).
+    target_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    staff_description: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text)
+    incident_date: Mapped[date | None] = mapped_column()
+    incident_place: Mapped[str | None] = mapped_column(String(300))
+    complainant_id: Mapped[int | None] = mapped_column(ForeignKey("complainants.id"), index=True)
+    consent_publish: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(20), default="received")
+    language: Mapped[str] = mapped_column(String(2), default="vi")
+    accept_due_at: Mapped[datetime | None] = mapped_column()
+    answer_due_at: Mapped[datetime | None] = mapped_column()
+    extended: Mapped[bool] = mapped_column(default=False)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Raised to the monitoring office (disputed, naming a unit head, late).
+    escalated: Mapped[bool] = mapped_column(default=False)
+    escalation_reason: Mapped[str | None] = mapped_column(String(40))
+    decline_reason: Mapped[str | None] = mapped_column(String(40))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    # A likely duplicate is linked to its original, not dropped.
+    related_to_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    # Idempotency: the same form or webhook delivered twice makes one case.
+    submission_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column()
+    concluded_at: Mapped[datetime | None] = mapped_column()
+    answered_at: Mapped[datetime | None] = mapped_column()
+    published_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    category: Mapped[Category | None] = relationship()
+    unit: Mapped["Unit | None"] = relationship(foreign_keys=[unit_id])
+    target_unit: Mapped["Unit | None"] = relationship(foreign_keys=[target_unit_id])
+    staff: Mapped["Staff | None"] = relationship()
+    complainant: Mapped[Complainant | None] = relationship()
+    assigned_to: Mapped["User | None"] = relationship(foreign_keys=[assigned_to_id])
+    created_by: Mapped["User | None"] = relationship(foreign_keys=[created_by_id])
+    events: Mapped[list["CaseEvent"]] = relationship(
+        back_populates="complaint", order_by="CaseEvent.id", passive_deletes="all"
+    )
+    attachments: Mapped[list["Attachment"]] = relationship(back_populates="complaint", passive_deletes="all")
+
+    def __repr__(self):
+        return f"<Complaint {self.tracking_code} {self.status}>"
+
+    @staticmethod
+    def new_tracking_code():
+        return "PA" + random_code(8)
+
+    @property
+    def is_anonymous(self):
+        return self.complainant_id is None
+
+
+EVENT_KINDS = (
+    "created", "status", "note", "message_out", "message_in", "assignment", "transfer",
+    "routing", "extension", "attachment", "verification", "discipline", "answer", "rating",
+    "escalation", "merge", "identity", "deadline",
+)
+
+
+class CaseEvent(db.Model):
+    """One line of a case's timeline; never edited, never deleted."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_complaint_id_id", "complaint_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="RESTRICT"), nullable=False
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Who acted when it was not a user: "citizen", "system", "kiosk", "twilio".
+    actor_label: Mapped[str | None] = mapped_column(String(40))
+    body: Mapped[str | None] = mapped_column(Text)
+    # Shown on the citizen's tracking page.
+    is_public: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="events")
+    actor: Mapped["User | None"] = relationship()
+
+
+class Attachment(db.Model):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Evidence gathered by the handler, as opposed to what the citizen sent.
+    is_evidence: Mapped[bool] = mapped_column(default=False)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="attachments")
+
+
+class RoutingRule(db.Model):
+    """Administrator-editable rule: cases matching category/unit go to a handling unit."""
+
+    __tablename__ = "routing_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    priority: Mapped[int] = mapped_column(default=100)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    # Matches cases whose chosen unit lies in this subtree.
+    match_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    route_to_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+    category: Mapped[Category | None] = relationship()
+    match_unit: Mapped["Unit | None"] = relationship(foreign_keys=[match_unit_id])
+    route_to_unit: Mapped["Unit"] = relationship(foreign_keys=[route_to_unit_id])

@@ -1,0 +1,127 @@
+"""Fixtures: the app on SQLite (default) or PostgreSQL (TEST_DATABASE_URL), Redis when set.
+
+Each test starts from empty tables: rows are removed after every test, so tests
+may commit, use threads and run real workers. With REQUIRE_SERVICES=1 a test that
+needs PostgreSQL or Redis fails instead of skipping.
+"""
+import os
+
+import pytest
+from sqlalchemy import text
+
+from feedback import create_app
+from feedback.extensions import db
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _need(service, why):
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{service} is required (REQUIRE_SERVICES=1): {why}")
+    pytest.skip(f"{service} not available: {why}")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def upload_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("uploads"))
+
+
+@pytest.fixture(scope="session")
+def make_app(database_url, upload_dir):
+    """Build an app on the test database with config overrides."""
+    from config import normalise_database_url
+
+    def factory(**overrides):
+        settings = {
+            "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+            "UPLOAD_FOLDER": upload_dir,
+        }
+        settings.update(overrides)
+        return create_app("test", **settings)
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def _session_app(make_app):
+    app = make_app()
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent"))
+        db.drop_all()
+        db.create_all()
+    return app
+
+
+def _empty_tables():
+    engine = db.engine
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            for name in reversed(tables):
+                connection.exec_driver_sql(f'DELETE FROM "{name}"')
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+@pytest.fixture
+def app(_session_app):
+    """The app, inside an app context, with empty tables afterwards."""
+    with _session_app.app_context():
+        yield _session_app
+        db.session.remove()
+        _empty_tables()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def postgres(app):
+    """Skip (or fail under REQUIRE_SERVICES) unless the tests run on PostgreSQL."""
+    if db.engine.dialect.name != "postgresql":
+        _need("PostgreSQL", "set TEST_DATABASE_URL")
+    return db.engine
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis URL with an emptied database, or skip/fail."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        _need("Redis", "set REDIS_URL")
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        connection = Redis.from_url(url, socket_connect_timeout=2)
+        connection.flushdb()
+    except RedisError as exc:
+        _need("Redis", str(exc))
+    yield url
+    connection.flushdb()
+
+
+def login(client, user):
+    """Sign `user` in on this test client without going through the form."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
