@@ -25,7 +25,7 @@ dev-install: $(VENV)/.dev-installed translations
 
 # Compiled catalogues are build output, not committed.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -f -d feedback/translations
+	$(BIN)/pybabel compile -f -d feedback/translations >/dev/null
 
 run: install
 	$(FLASK) db upgrade
