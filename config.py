@@ -55,6 +55,17 @@ class Config:
     # Jobs run in the request's process when no Redis is configured.
     JOBS_INLINE = not bool(os.environ.get("REDIS_URL"))
     OUTBOX_RELAY_BATCH = 200
+    # Working days after the answer is sent during which the citizen may dispute it.
+    ANSWER_DISPUTE_DAYS = _int("ANSWER_DISPUTE_DAYS", 15)
+    # Policy: show the named staff member's name in published answers (default: position only).
+    PUBLISH_STAFF_NAMES = os.environ.get("PUBLISH_STAFF_NAMES", "").lower() in ("1", "true", "yes")
+    # Hotline (Twilio): the operator/centre number calls are put through to in office hours,
+    # the REST client's timeout, seconds between job retries (None: feedback.jobs.RETRY_INTERVALS),
+    # and how many tries an SMS gets before it is marked failed.
+    SYSTEM_OPERATOR_NUMBER = os.environ.get("SYSTEM_OPERATOR_NUMBER", "")
+    TWILIO_HTTP_TIMEOUT = float(os.environ.get("TWILIO_HTTP_TIMEOUT") or 15)
+    JOBS_RETRY_INTERVALS = None
+    SMS_MAX_ATTEMPTS = 8
 
 
 class DevelopmentConfig(Config):

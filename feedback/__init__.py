@@ -9,6 +9,17 @@ from flask import Flask
 FEATURES = [
     "feedback.main",
     "feedback.auth",
+    "feedback.portal",
+    "feedback.hotline",
+    "feedback.monitoring",
+    "feedback.publication",
+    "feedback.api",
+    "feedback.demo",
+    "feedback.outcomes",
+    "feedback.admin",
+    "feedback.cases",
+    "feedback.kiosk",
+    "feedback.console",
 ]
 
 

@@ -35,8 +35,10 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 def select_locale():
     """Vietnamese unless the visitor chose English (?lang=en, remembered in the session)."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang")
     if chosen in languages:

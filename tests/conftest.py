@@ -45,7 +45,17 @@ def make_app(database_url, upload_dir):
             "UPLOAD_FOLDER": upload_dir,
         }
         settings.update(overrides)
-        return create_app("test", **settings)
+        app = create_app("test", **settings)
+
+        @app.before_request
+        def _forget_cached_user():
+            # Tests keep an app context open, so `g` outlives a request: let each
+            # request load its user afresh, as in production.
+            from flask import g
+
+            g.pop("_login_user", None)
+
+        return app
 
     return factory
 

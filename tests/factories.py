@@ -51,3 +51,29 @@ def province_tree():
     commune_b = unit("XA-B", "Xã Cam Lâm", kind="commune", parent=province)
     counter_a = unit("XA-A-MC", "Bộ phận Một cửa phường Nha Trang", kind="one_stop", parent=commune_a)
     return {"province": province, "monitor": monitor, "a": commune_a, "b": commune_b, "counter_a": counter_a}
+
+
+def kiosk(unit_obj, name=None, counter_number=None, **kw):
+    """A registered kiosk; returns (kiosk, device token in clear)."""
+    from feedback.models import Kiosk
+
+    obj = Kiosk(name=name or f"Ki-ốt {next(_seq)}", unit=unit_obj, counter_number=counter_number, **kw)
+    token = obj.issue_token()
+    db.session.add(obj)
+    db.session.flush()
+    return obj, token
+
+
+def intake_item(kind="voicemail", **kw):
+    """An item waiting in the operator queue (as the hotline webhooks create them)."""
+    from feedback.models import IntakeItem
+
+    n = next(_seq)
+    kw.setdefault("from_phone", "+84905000%03d" % (n % 1000))
+    if kind == "voicemail":
+        kw.setdefault("recording_url", f"https://api.twilio.com/recordings/RE{n:032d}")
+        kw.setdefault("recording_sid", f"RE{n:032d}")
+    obj = IntakeItem(kind=kind, **kw)
+    db.session.add(obj)
+    db.session.flush()
+    return obj

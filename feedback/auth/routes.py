@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from feedback import audit
 from feedback.auth import bp, services
-from feedback.auth.forms import LoginForm, TotpForm
+from feedback.auth.forms import ChangePasswordForm, LoginForm, TotpForm
 from feedback.extensions import db, limiter
 from feedback.models import User
 
@@ -95,6 +95,12 @@ def totp_setup():
         user = current_user
     else:
         user = _pending_user()
+    if user.totp_enabled:
+        # Re-enrolling would let a password alone replace the second factor: an admin resets it instead.
+        if current_user.is_authenticated:
+            flash(_("Xác thực hai lớp đã được bật cho tài khoản này."), "info")
+            return redirect(url_for("auth.account"))
+        return redirect(url_for("auth.totp"))
     secret = session.get("totp_setup_secret") or services.new_totp_secret()
     session["totp_setup_secret"] = secret
     form = TotpForm()
@@ -105,7 +111,7 @@ def totp_setup():
             db.session.commit()
             flash(_("Đã bật xác thực hai lớp."), "success")
             if current_user.is_authenticated:
-                return redirect(url_for("main.index"))
+                return redirect(url_for("auth.account"))
             return _finish_login(user)
         form.code.errors.append(_("Mã xác thực không đúng. Kiểm tra đồng hồ của điện thoại và thử lại."))
     uri = services.totp_uri(user, secret)
@@ -122,3 +128,21 @@ def logout():
     session.pop(PENDING_KEY, None)
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("main.index"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The signed-in user's own account: who they are, second factor, password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append(_("Mật khẩu hiện tại không đúng."))
+        elif form.new_password.data == form.current_password.data:
+            form.new_password.errors.append(_("Mật khẩu mới phải khác mật khẩu hiện tại."))
+        else:
+            services.change_password(current_user, form.new_password.data)
+            db.session.commit()
+            flash(_("Đã đổi mật khẩu."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, user=current_user)

@@ -69,3 +69,10 @@ def enable_totp(user, secret):
     user.totp_secret = secret
     user.totp_enabled = True
     audit.record("auth.totp_enabled", actor=user, obj=user)
+
+
+def change_password(user, new_password):
+    """Set a new password chosen by the user; a one-time password stops being required."""
+    user.set_password(new_password)
+    user.must_change_password = False
+    audit.record("auth.password_changed", actor=user, obj=user)

@@ -71,6 +71,7 @@ def relay_pending(limit=None):
     if not rows:
         db.session.rollback()
         return 0
+    intervals = current_app.config.get("JOBS_RETRY_INTERVALS") or RETRY_INTERVALS
     connection = redis_connection()
     try:
         by_queue = {}
@@ -80,7 +81,7 @@ def relay_pending(limit=None):
                     row.func,
                     args=row.args,
                     job_id=f"outbox-{row.id}",
-                    retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+                    retry=Retry(max=len(intervals), interval=list(intervals)),
                     result_ttl=3600,
                     failure_ttl=30 * 24 * 3600,
                 )

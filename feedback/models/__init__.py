@@ -3,12 +3,21 @@ from feedback.models.audit import AuditEvent
 from feedback.models.base import utcnow
 from feedback.models.case import Attachment, CaseEvent, Category, Complainant, Complaint, RoutingRule
 from feedback.models.messaging import JobOutbox, OutboundMessage, SmsOptOut
+from feedback.models.intake import IntakeItem
+from feedback.models.hotline import InboundSms, VoiceCall
+from feedback.models.monitoring import CaseRollup, RatingRollup, ReportRun, RollupState, Setting, StaffFlag
+from feedback.models.notification import IdentityRevealRequest, Notification
 from feedback.models.org import Staff, Unit, User
 from feedback.models.outcome import Answer, DisciplineDecision, Verification
+from feedback.models.publication import ApiKey, Open311Request, PublishedAnswer
 from feedback.models.rating import Kiosk, Rating
 
 __all__ = [
+    "InboundSms", "VoiceCall",
+    "ApiKey", "Open311Request", "PublishedAnswer",
+    "IntakeItem",
     "Answer", "Attachment", "AuditEvent", "CaseEvent", "Category", "Complainant", "Complaint",
     "DisciplineDecision", "JobOutbox", "Kiosk", "OutboundMessage", "Rating", "RoutingRule",
-    "SmsOptOut", "Staff", "Unit", "User", "Verification", "utcnow",
+    "IdentityRevealRequest", "Notification",
+    "SmsOptOut", "CaseRollup", "RatingRollup", "ReportRun", "RollupState", "Setting", "StaffFlag", "Staff", "Unit", "User", "Verification", "utcnow",
 ]

@@ -20,3 +20,14 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 def random_code(length):
     """A random code a citizen can read over the phone."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+# Phone keypad letters (ITU E.161): a tracking code typed on a telephone.
+_KEYPAD = {letter: digit for digit, letters in {
+    "2": "ABC", "3": "DEF", "4": "GHI", "5": "JKL", "6": "MNO", "7": "PQRS", "8": "TUV", "9": "WXYZ",
+}.items() for letter in letters}
+
+
+def keypad_digits(code):
+    """'PA7K2M9XQB' -> '7257269972': the digits a caller presses for a code."""
+    return "".join(_KEYPAD.get(ch, ch) for ch in (code or "").upper() if ch.isalnum())

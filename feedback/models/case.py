@@ -5,7 +5,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
-from feedback.models.base import BigId, random_code, utcnow
+from feedback.models.base import BigId, keypad_digits, random_code, utcnow
 
 CATEGORY_KINDS = {
     "staff_complaint": "Phản ánh về cán bộ, công chức",
@@ -78,6 +78,11 @@ class Complaint(db.Model):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # Public handle: random, never sequential, read aloud over the phone.
     tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
+    # The tracking code as keypad digits, for the hotline's "press 2 to hear a case" (not unique).
+    keypad_code: Mapped[str | None] = mapped_column(
+        String(16), index=True,
+        default=lambda context: keypad_digits(context.get_current_parameters().get("tracking_code")),
+    )
     # Hash of the secret an anonymous citizen uses with the tracking code.
     secret_hash: Mapped[str | None] = mapped_column(String(300))
     channel: Mapped[str] = mapped_column(String(10))

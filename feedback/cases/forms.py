@@ -1,0 +1,101 @@
+"""Forms of the case page and the work queue; choices are filled per request, and every id
+is checked again by the service (a crafted id is refused with a message, never a 500)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from feedback.cases.services import DECLINE_REASONS, MAX_EXTENSION_DAYS
+
+
+class IdChoiceField(SelectField):
+    """A select of database ids whose errors are in Vietnamese."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", int)
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            try:
+                self.data = int(valuelist[0])
+            except (TypeError, ValueError):
+                self.data = None
+
+    def pre_validate(self, form):
+        if self.data is None or all(self.data != value for value, _label in self.choices or []):
+            raise ValidationError(_l("Lựa chọn không hợp lệ."))
+
+
+class AssignForm(FlaskForm):
+    handler_id = IdChoiceField(_l("Chuyên viên xử lý"))
+    submit = SubmitField(_l("Giao xử lý"))
+
+
+class NoteForm(FlaskForm):
+    kind = RadioField(_l("Loại"), choices=[("note", _l("Ghi chú nội bộ (người dân không thấy)")),
+                                           ("message", _l("Tin nhắn gửi người phản ánh"))],
+                      default="note", validators=[InputRequired(_l("Vui lòng chọn loại."))])
+    body = TextAreaField(_l("Nội dung"), validators=[DataRequired(_l("Vui lòng nhập nội dung.")),
+                                                     Length(max=2000, message=_l("Tối đa 2000 ký tự."))],
+                         render_kw={"rows": 3})
+    is_question = BooleanField(_l("Đây là câu hỏi, cần người dân trả lời"))
+    submit = SubmitField(_l("Lưu"))
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("Tệp đính kèm (ảnh hoặc PDF)"))
+    submit = SubmitField(_l("Tải lên"))
+
+
+class AcceptForm(FlaskForm):
+    submit = SubmitField(_l("Thụ lý"))
+
+
+class DeclineForm(FlaskForm):
+    reason = SelectField(_l("Lý do không thụ lý"), choices=[("", _l("— Chọn lý do —"))] + list(DECLINE_REASONS.items()),
+                         validators=[DataRequired(_l("Vui lòng chọn lý do trong danh sách."))], validate_choice=False)
+    duplicate_code = StringField(_l("Mã phản ánh gốc (khi trùng)"), validators=[Optional(), Length(max=16)])
+    note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
+    submit = SubmitField(_l("Không thụ lý"))
+
+    def validate_reason(self, field):
+        if field.data not in DECLINE_REASONS:
+            raise ValidationError(_l("Vui lòng chọn lý do trong danh sách."))
+
+
+class ExtendForm(FlaskForm):
+    days = IntegerField(_l("Số ngày làm việc gia hạn"), default=5, validators=[
+        InputRequired(_l("Vui lòng nhập số ngày.")),
+        NumberRange(min=1, max=MAX_EXTENSION_DAYS, message=_l("Từ 1 đến %(n)s ngày làm việc.", n=MAX_EXTENSION_DAYS))])
+    reason = TextAreaField(_l("Lý do gia hạn"), validators=[DataRequired(_l("Vui lòng nêu lý do gia hạn.")),
+                                                           Length(max=1000)], render_kw={"rows": 2})
+    submit = SubmitField(_l("Gia hạn (chỉ một lần)"))
+
+
+class TransferForm(FlaskForm):
+    unit_id = IdChoiceField(_l("Chuyển đến đơn vị"))
+    reason = TextAreaField(_l("Lý do chuyển"), validators=[DataRequired(_l("Vui lòng nêu lý do chuyển xử lý.")),
+                                                          Length(max=1000)], render_kw={"rows": 2})
+    submit = SubmitField(_l("Chuyển xử lý"))
+
+
+class RouteForm(FlaskForm):
+    unit_id = IdChoiceField(_l("Đơn vị xử lý"))
+    note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=300)])
+    submit = SubmitField(_l("Phân về đơn vị"))
+
+
+class IdentityRequestForm(FlaskForm):
+    reason = TextAreaField(_l("Lý do cần biết danh tính người phản ánh"), validators=[
+        DataRequired(_l("Vui lòng nêu lý do.")), Length(min=10, max=1000, message=_l("Từ 10 đến 1000 ký tự."))],
+        render_kw={"rows": 2})
+    submit = SubmitField(_l("Gửi yêu cầu"))
+
+
+class IdentityDecisionForm(FlaskForm):
+    decision = RadioField(_l("Quyết định"), choices=[("approve", _l("Chấp thuận")), ("refuse", _l("Từ chối"))],
+                          validators=[InputRequired(_l("Vui lòng chọn quyết định."))])
+    note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Xác nhận"))

@@ -1,0 +1,401 @@
+"""The unit's work queue, the case page and its actions (thin: check, call a service, commit, redirect)."""
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import and_, func, or_, select
+
+from feedback.attachments import path_of
+from feedback.auth.access import roles_required
+from feedback.calendar import working_calendar
+from feedback.cases import access, forms, services
+from feedback.cases import bp
+from feedback.cases.services import CaseError
+from feedback.cases.workflow import OPEN_STATUSES, STATUSES
+from feedback.extensions import db
+from feedback.models import (Attachment, CaseEvent, Category, Complaint, IdentityRevealRequest, Notification, Staff,
+                             Unit, User, utcnow)
+
+PAGE_SIZE = 50
+SOON_WORKING_DAYS = 2
+
+
+# --- the work queue --------------------------------------------------------------------------------
+
+def _int_arg(name):
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _due_clauses(now):
+    soon_until = working_calendar().add_working_days(now, SOON_WORKING_DAYS)
+    is_open = Complaint.status.in_(OPEN_STATUSES)
+    overdue = and_(is_open, or_(Complaint.answer_due_at < now,
+                                and_(Complaint.status == "received", Complaint.accept_due_at < now)))
+    soon = and_(is_open, Complaint.answer_due_at >= now, Complaint.answer_due_at <= soon_until)
+    return {"soon": soon, "overdue": overdue}
+
+
+@bp.route("/")
+@roles_required(*access.CASE_ROLES)
+def queue():
+    visible = access.visible_clause(current_user)
+    now = utcnow()
+    due_clauses = _due_clauses(now)
+    filters = {
+        "status": request.args.get("status") if request.args.get("status") in STATUSES else "",
+        "category": _int_arg("category"),
+        "staff": _int_arg("staff"),
+        "due": request.args.get("due") if request.args.get("due") in due_clauses else "",
+        "mine": request.args.get("mine") == "1",
+    }
+    page = max(_int_arg("page") or 1, 1)
+    query = select(Complaint).where(visible)
+    if filters["status"]:
+        query = query.where(Complaint.status == filters["status"])
+    if filters["category"]:
+        query = query.where(Complaint.category_id == filters["category"])
+    if filters["staff"]:
+        query = query.where(Complaint.staff_id == filters["staff"])
+    if filters["due"]:
+        query = query.where(due_clauses[filters["due"]])
+    if filters["mine"]:
+        query = query.where(Complaint.assigned_to_id == current_user.id)
+    rows = db.session.scalars(
+        query.order_by(Complaint.answer_due_at.is_(None), Complaint.answer_due_at, Complaint.id)
+        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    ).all()
+    has_next = len(rows) > PAGE_SIZE
+    counts = dict(db.session.execute(
+        select(Complaint.status, func.count()).where(visible).group_by(Complaint.status)).all())
+    due_counts = {key: db.session.scalar(select(func.count()).select_from(Complaint).where(visible, clause))
+                  for key, clause in due_clauses.items()}
+    categories = db.session.scalars(select(Category).order_by(Category.sort_order, Category.name_vi)).all()
+    named = db.session.scalars(
+        select(Staff).where(Staff.id.in_(select(Complaint.staff_id).where(visible, Complaint.staff_id.is_not(None))))
+        .order_by(Staff.full_name)).all()
+    return render_template("cases/queue.html", cases=rows[:PAGE_SIZE], counts=counts, due_counts=due_counts,
+                           total=sum(counts.values()), filters=filters, page=page, has_next=has_next,
+                           categories=categories, named=named, statuses=STATUSES, now=now)
+
+
+@bp.route("/triage")
+@roles_required(*access.TRIAGE_ROLES)
+def triage():
+    if not access.is_province_level(current_user):
+        abort(403)
+    cases = db.session.scalars(
+        select(Complaint).where(Complaint.unit_id.is_(None), access.not_named_clause(current_user))
+        .order_by(Complaint.submitted_at, Complaint.id).limit(200)).all()
+    route_forms = {}
+    for complaint in cases:
+        form = forms.RouteForm(prefix=f"r{complaint.id}")
+        form.unit_id.choices = [(u.id, u.name) for u in services.triage_targets(current_user, complaint)]
+        route_forms[complaint.id] = form
+    return render_template("cases/triage.html", cases=cases, route_forms=route_forms)
+
+
+@bp.route("/escalated")
+@roles_required("monitor", "admin")
+def escalated():
+    now = utcnow()
+    overdue = _due_clauses(now)["overdue"]
+    cases = db.session.scalars(
+        select(Complaint).where(access.visible_clause(current_user),
+                                or_(and_(Complaint.escalated.is_(True), Complaint.status.in_(OPEN_STATUSES)), overdue))
+        .order_by(Complaint.answer_due_at.is_(None), Complaint.answer_due_at, Complaint.id).limit(500)).all()
+    return render_template("cases/escalated.html", cases=cases, now=now)
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@roles_required(*access.CASE_ROLES)
+def notifications():
+    if request.method == "POST":
+        for row in db.session.scalars(select(Notification).where(Notification.user_id == current_user.id,
+                                                                 Notification.read_at.is_(None))):
+            row.read_at = utcnow()
+        db.session.commit()
+        return redirect(url_for("cases.notifications"))
+    rows = db.session.scalars(select(Notification).where(Notification.user_id == current_user.id)
+                              .order_by(Notification.id.desc()).limit(200)).all()
+    return render_template("cases/notifications.html", rows=rows)
+
+
+# --- identity reveal decisions (monitoring office) -------------------------------------------------
+
+@bp.route("/identity-requests")
+@roles_required("monitor")
+def identity_requests():
+    rows = db.session.scalars(
+        select(IdentityRevealRequest).join(Complaint, IdentityRevealRequest.complaint_id == Complaint.id)
+        .where(access.visible_clause(current_user))
+        .order_by(IdentityRevealRequest.status != "requested", IdentityRevealRequest.id.desc()).limit(200)).all()
+    decision_forms = {r.id: forms.IdentityDecisionForm(prefix=f"d{r.id}") for r in rows if r.status == "requested"}
+    return render_template("cases/identity_requests.html", rows=rows, decision_forms=decision_forms)
+
+
+@bp.route("/identity-requests/<int:request_id>", methods=["POST"])
+@roles_required("monitor")
+def decide_identity(request_id):
+    req = db.session.get(IdentityRevealRequest, request_id)
+    if req is None:
+        abort(404)
+    if not access.can_decide_reveal(current_user, req.complaint):
+        abort(403)
+    form = forms.IdentityDecisionForm(prefix=f"d{req.id}")
+    if not form.validate_on_submit():
+        flash(_("Vui lòng chọn chấp thuận hoặc từ chối."), "error")
+        return redirect(url_for("cases.identity_requests"))
+    try:
+        services.decide_identity(req, current_user, form.decision.data == "approve", form.note.data)
+    except CaseError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("cases.identity_requests"))
+    db.session.commit()
+    flash(_("Đã ghi nhận quyết định."), "success")
+    return redirect(url_for("cases.identity_requests"))
+
+
+# --- the case page ---------------------------------------------------------------------------------
+
+def _build_forms(complaint, bound=None):
+    """Every action form the current user may use on this case (a bound one replaces its blank twin)."""
+    bound = bound or {}
+    made = {}
+    if access.can_act(current_user, complaint):
+        made["note"] = bound.get("note") or forms.NoteForm()
+        made["attach"] = bound.get("attach") or forms.AttachmentForm()
+        if complaint.status == "received":
+            made["accept"] = forms.AcceptForm()
+    if access.is_head(current_user, complaint):
+        if complaint.status in OPEN_STATUSES:
+            assign = bound.get("assign") or forms.AssignForm()
+            assign.handler_id.choices = [(u.id, f"{u.full_name} ({u.unit.name})")
+                                         for u in services.eligible_handlers(complaint, current_user)]
+            made["assign"] = assign
+            if not complaint.extended:
+                made["extend"] = bound.get("extend") or forms.ExtendForm()
+        if complaint.status in ("received", "accepted"):
+            made["decline"] = bound.get("decline") or forms.DeclineForm()
+            transfer = bound.get("transfer") or forms.TransferForm()
+            transfer.unit_id.choices = [(u.id, u.name) for u in services.transfer_targets(complaint, current_user)]
+            made["transfer"] = transfer
+        if complaint.complainant_id is not None and not access.can_see_identity(current_user, complaint):
+            made["identity"] = bound.get("identity") or forms.IdentityRequestForm()
+    if access.can_route_triage(current_user, complaint):
+        route = bound.get("route") or forms.RouteForm()
+        route.unit_id.choices = [(u.id, u.name) for u in services.triage_targets(current_user, complaint)]
+        made["route"] = route
+    return made
+
+
+def render_case(complaint, bound=None, status=200):
+    events = db.session.scalars(select(CaseEvent).where(CaseEvent.complaint_id == complaint.id)
+                                .order_by(CaseEvent.id)).all()
+    files = db.session.scalars(select(Attachment).where(Attachment.complaint_id == complaint.id)
+                               .order_by(Attachment.id)).all()
+    duplicates = db.session.scalars(select(Complaint).where(Complaint.duplicate_of_id == complaint.id)
+                                    .order_by(Complaint.id)).all()
+    reveal_requests = db.session.scalars(
+        select(IdentityRevealRequest).where(IdentityRevealRequest.complaint_id == complaint.id)
+        .order_by(IdentityRevealRequest.id)).all()
+    show_identity = access.can_see_identity(current_user, complaint)
+    if not show_identity:
+        reveal_requests = [r for r in reveal_requests if r.requested_by_id == current_user.id]
+    can_act = access.can_act(current_user, complaint)
+    is_head = access.is_head(current_user, complaint)
+    # Links to the original / merged cases only where the user may open them.
+    original = db.session.get(Complaint, complaint.duplicate_of_id) if complaint.duplicate_of_id else None
+    related = {c.tracking_code: access.can_view(current_user, c) for c in [*duplicates, original] if c is not None}
+    return render_template(
+        "cases/detail.html", complaint=complaint, events=events, files=files, duplicates=duplicates,
+        original=original, reveal_requests=reveal_requests, show_identity=show_identity, can_act=can_act, is_head=is_head,
+        forms=_build_forms(complaint, bound), related=related, now=utcnow(),
+        users={u.id: u for u in db.session.scalars(select(User).where(
+            User.id.in_({e.actor_id for e in events if e.actor_id}))).all()},
+    ), status
+
+
+@bp.route("/<tracking_code>")
+@roles_required(*access.CASE_ROLES)
+def detail(tracking_code):
+    complaint = access.load_case(tracking_code, "view")
+    return render_case(complaint)
+
+
+@bp.route("/<tracking_code>/files/<int:attachment_id>")
+@roles_required(*access.CASE_ROLES)
+def download(tracking_code, attachment_id):
+    complaint = access.load_case(tracking_code, "view")
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.complaint_id != complaint.id:
+        abort(404)
+    try:
+        return send_file(path_of(attachment), mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.original_name)
+    except FileNotFoundError:
+        abort(404)
+
+
+def _done(complaint, message):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("cases.detail", tracking_code=complaint.tracking_code))
+
+
+def _refused(complaint, name, form, exc):
+    db.session.rollback()
+    complaint = db.session.get(Complaint, complaint.id)
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = list(field.errors or []) + [exc.message]
+    else:
+        flash(exc.message, "error")
+    return render_case(complaint, {name: form}, 400)
+
+
+def _invalid(complaint, name, form):
+    return render_case(complaint, {name: form}, 400)
+
+
+@bp.route("/<tracking_code>/assign", methods=["POST"])
+@roles_required("unit_head")
+def assign(tracking_code):
+    complaint = access.load_case(tracking_code, "head")
+    form = forms.AssignForm()
+    form.handler_id.choices = [(u.id, u.full_name) for u in services.eligible_handlers(complaint, current_user)]
+    if not form.validate_on_submit():
+        return _invalid(complaint, "assign", form)
+    try:
+        services.assign_case(complaint, db.session.get(User, form.handler_id.data), current_user)
+    except CaseError as exc:
+        return _refused(complaint, "assign", form, exc)
+    return _done(complaint, _("Đã giao xử lý."))
+
+
+@bp.route("/<tracking_code>/note", methods=["POST"])
+@roles_required(*access.ACTING_ROLES)
+def note(tracking_code):
+    complaint = access.load_case(tracking_code, "act")
+    form = forms.NoteForm()
+    if not form.validate_on_submit():
+        return _invalid(complaint, "note", form)
+    if form.kind.data == "message":
+        _event, message = services.message_citizen(complaint, current_user, form.body.data, form.is_question.data)
+        text = (_("Đã gửi tin nhắn cho người phản ánh qua hệ thống.") if message is not None else
+                _("Người phản ánh không để lại cách liên hệ: tin nhắn được hiển thị trên trang tra cứu."))
+        return _done(complaint, text)
+    services.add_note(complaint, current_user, form.body.data)
+    return _done(complaint, _("Đã lưu ghi chú nội bộ."))
+
+
+@bp.route("/<tracking_code>/attach", methods=["POST"])
+@roles_required(*access.ACTING_ROLES)
+def attach(tracking_code):
+    complaint = access.load_case(tracking_code, "act")
+    form = forms.AttachmentForm()
+    if not form.validate_on_submit():
+        return _invalid(complaint, "attach", form)
+    upload = form.file.data
+    if upload is None or not getattr(upload, "filename", None):
+        form.file.errors = [_("Vui lòng chọn tệp.")]
+        return _invalid(complaint, "attach", form)
+    try:
+        services.add_attachment(complaint, current_user, upload)
+    except CaseError as exc:
+        return _refused(complaint, "attach", form, exc)
+    return _done(complaint, _("Đã tải tệp lên."))
+
+
+@bp.route("/<tracking_code>/accept", methods=["POST"])
+@roles_required(*access.ACTING_ROLES)
+def accept(tracking_code):
+    complaint = access.load_case(tracking_code, "act")
+    form = forms.AcceptForm()
+    if not form.validate_on_submit():
+        return _invalid(complaint, "accept", form)
+    try:
+        services.accept_case(complaint, current_user)
+    except CaseError as exc:
+        return _refused(complaint, "accept", form, exc)
+    return _done(complaint, _("Đã thụ lý phản ánh."))
+
+
+@bp.route("/<tracking_code>/decline", methods=["POST"])
+@roles_required("unit_head")
+def decline(tracking_code):
+    complaint = access.load_case(tracking_code, "head")
+    form = forms.DeclineForm()
+    if not form.validate_on_submit():
+        return _invalid(complaint, "decline", form)
+    try:
+        services.decline_case(complaint, current_user, form.reason.data, form.note.data, form.duplicate_code.data)
+    except CaseError as exc:
+        return _refused(complaint, "decline", form, exc)
+    return _done(complaint, _("Đã ghi nhận không thụ lý."))
+
+
+@bp.route("/<tracking_code>/extend", methods=["POST"])
+@roles_required("unit_head")
+def extend(tracking_code):
+    complaint = access.load_case(tracking_code, "head")
+    form = forms.ExtendForm()
+    if not form.validate_on_submit():
+        return _invalid(complaint, "extend", form)
+    try:
+        services.extend_deadline(complaint, current_user, form.days.data, form.reason.data)
+    except CaseError as exc:
+        return _refused(complaint, "extend", form, exc)
+    return _done(complaint, _("Đã gia hạn và báo cho người phản ánh."))
+
+
+@bp.route("/<tracking_code>/transfer", methods=["POST"])
+@roles_required("unit_head")
+def transfer(tracking_code):
+    complaint = access.load_case(tracking_code, "head")
+    form = forms.TransferForm()
+    form.unit_id.choices = [(u.id, u.name) for u in services.transfer_targets(complaint, current_user)]
+    if not form.validate_on_submit():
+        return _invalid(complaint, "transfer", form)
+    try:
+        services.transfer_case(complaint, current_user, db.session.get(Unit, form.unit_id.data), form.reason.data)
+    except CaseError as exc:
+        return _refused(complaint, "transfer", form, exc)
+    db.session.commit()
+    flash(_("Đã chuyển xử lý."), "success")
+    # The case has left this unit: back to the queue, where it no longer appears.
+    return redirect(url_for("cases.queue"))
+
+
+@bp.route("/<tracking_code>/route", methods=["POST"])
+@roles_required(*access.TRIAGE_ROLES)
+def route_case(tracking_code):
+    complaint = access.load_case(tracking_code, "triage")
+    prefix = request.form.get("prefix", "")
+    form = forms.RouteForm(prefix=prefix if prefix == f"r{complaint.id}" else "")
+    form.unit_id.choices = [(u.id, u.name) for u in services.triage_targets(current_user, complaint)]
+    if not form.validate_on_submit():
+        return _invalid(complaint, "route", form)
+    try:
+        services.route_from_triage(complaint, current_user, db.session.get(Unit, form.unit_id.data), form.note.data)
+    except CaseError as exc:
+        return _refused(complaint, "route", form, exc)
+    db.session.commit()
+    flash(_("Đã phân phản ánh về đơn vị."), "success")
+    return redirect(url_for("cases.triage"))
+
+
+@bp.route("/<tracking_code>/identity", methods=["POST"])
+@roles_required("unit_head")
+def request_identity(tracking_code):
+    complaint = access.load_case(tracking_code, "head")
+    form = forms.IdentityRequestForm()
+    if not form.validate_on_submit():
+        return _invalid(complaint, "identity", form)
+    try:
+        services.request_identity(complaint, current_user, form.reason.data)
+    except CaseError as exc:
+        return _refused(complaint, "identity", form, exc)
+    return _done(complaint, _("Đã gửi yêu cầu đến cơ quan giám sát."))

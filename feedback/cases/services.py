@@ -1,0 +1,378 @@
+"""State changes of a case in the unit's hands: one function per change.
+
+Each writes the case timeline (CaseEvent) and the audit trail, uses
+`workflow.transition()` for every status change, flushes, and leaves the commit
+to the caller. Problems a user can fix raise `CaseError` with a Vietnamese message.
+
+Clock rules (also in the README):
+- transfer (chuyển xử lý): both deadlines restart on the transfer date with the
+  category's days (acceptance and answer), counted in working days; the citizen is
+  told the new answer date. A case may be transferred while received or accepted;
+  an accepted case stays accepted. The one extension allowed per case stays used.
+- triage: routing a case out of the triage queue keeps the deadlines set at
+  submission (the citizen was already told them in the acknowledgement).
+- extension: once per case, 1-30 working days added to the current answer deadline.
+"""
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from feedback import attachments, audit
+from feedback.calendar import to_local, working_calendar
+from feedback.cases import access
+from feedback.cases.routing import conflicts
+from feedback.cases.workflow import OPEN_STATUSES, transition
+from feedback.extensions import db
+from feedback.messaging import notify_complainant
+from feedback.models import CaseEvent, Complaint, IdentityRevealRequest, Notification, Unit, User, utcnow
+
+DECLINE_REASONS = {
+    "out_of_scope": _l("Không thuộc phạm vi, thẩm quyền giải quyết"),
+    "duplicate": _l("Trùng với phản ánh đã tiếp nhận (gộp hồ sơ)"),
+    "insufficient": _l("Không đủ thông tin để xử lý"),
+    "abusive": _l("Nội dung xúc phạm, không mang tính xây dựng"),
+}
+MAX_EXTENSION_DAYS = 30
+DEFAULT_ACCEPT_DAYS = 1
+DEFAULT_ANSWER_DAYS = 10
+
+
+class CaseError(ValueError):
+    """A refused action, with a message for the user (Vietnamese)."""
+
+    def __init__(self, message, field=None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def _date(moment):
+    return to_local(moment).strftime("%d/%m/%Y") if moment else ""
+
+
+def _event(complaint, kind, actor, body=None, public=False, **extra):
+    event = CaseEvent(complaint=complaint, kind=kind, actor_id=getattr(actor, "id", None),
+                      actor_label=None if actor is not None else "system", body=body, is_public=public,
+                      created_at=utcnow(), **extra)
+    db.session.add(event)
+    return event
+
+
+def _notify(user, complaint, kind, body, dedupe_key=None):
+    """An in-app notification for one user; with a dedupe key, at most one ever."""
+    if user is None or access.is_named(user, complaint):
+        return None
+    if dedupe_key is not None:
+        existing = db.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
+        if existing is not None:
+            return existing
+    row = Notification(user_id=user.id, unit_id=user.unit_id, kind=kind, complaint_id=complaint.id, body=body,
+                       dedupe_key=dedupe_key, created_at=utcnow())
+    db.session.add(row)
+    return row
+
+
+def _require_open(complaint):
+    if complaint.status not in OPEN_STATUSES:
+        raise CaseError(_("Phản ánh này đã kết thúc xử lý, không thể thực hiện thao tác này."))
+
+
+def heads_for(unit, complaint=None):
+    """Active unit heads of `unit`, else of the nearest unit above that has one."""
+    for candidate in [unit, *unit.ancestors()] if unit is not None else []:
+        users = db.session.scalars(
+            select(User).where(User.role == "unit_head", User.unit_id == candidate.id,
+                               User.is_active_account.is_(True)).order_by(User.id)
+        ).all()
+        users = [u for u in users if complaint is None or not access.is_named(u, complaint)]
+        if users:
+            return users
+    return []
+
+
+def monitors_for(unit, complaint=None):
+    """Active monitors whose subtree holds `unit` (its monitoring office first)."""
+    office = unit.monitoring_office() if unit is not None else None
+    query = select(User).where(User.role == "monitor", User.is_active_account.is_(True)).order_by(User.id)
+    if office is not None:
+        users = db.session.scalars(query.where(User.unit_id == office.id)).all()
+    else:
+        users = []
+    if not users:
+        users = [u for u in db.session.scalars(query).all() if unit is None or access.unit_in_scope(u, unit)]
+    return [u for u in users if complaint is None or not access.is_named(u, complaint)]
+
+
+# --- assignment, notes, messages, files ----------------------------------------------------------
+
+def eligible_handlers(complaint, actor):
+    """Handlers the head may assign: active, inside the head's subtree, able to see the case's unit."""
+    if complaint.unit is None:
+        return []
+    scope = access.scope_unit(actor)
+    query = select(User).where(User.role == "handler", User.is_active_account.is_(True), User.unit_id.is_not(None))
+    if scope is not None:
+        query = query.where(access.scope_clause(actor, User.unit_id))
+    users = db.session.scalars(query.order_by(User.full_name, User.id)).all()
+    return [u for u in users if complaint.unit.is_within(u.unit) and not access.is_named(u, complaint)]
+
+
+def assign_case(complaint, handler, actor):
+    _require_open(complaint)
+    if handler is None or handler not in eligible_handlers(complaint, actor):
+        raise CaseError(_("Chuyên viên được chọn không thuộc đơn vị xử lý phản ánh này."), field="handler_id")
+    previous = complaint.assigned_to
+    complaint.assigned_to = handler
+    _event(complaint, "assignment", actor, body=handler.full_name)
+    audit.record("case.assigned", actor=actor, obj=complaint, handler_id=handler.id,
+                 previous_id=getattr(previous, "id", None))
+    _notify(handler, complaint, "assigned",
+            _("Bạn được giao xử lý phản ánh %(code)s.", code=complaint.tracking_code))
+    db.session.flush()
+
+
+def add_note(complaint, actor, body):
+    event = _event(complaint, "note", actor, body=body.strip())
+    audit.record("case.note", actor=actor, obj=complaint)
+    db.session.flush()
+    return event
+
+
+def message_citizen(complaint, actor, body, is_question=False):
+    """Send a message to the citizen through the outbox and show it on the tracking page.
+
+    The unit never sees the citizen's number: `notify_complainant` looks it up. A
+    question is sent with purpose "question" (the SMS webhook may treat the next
+    reply as the answer). Anonymous citizens read it on the tracking page only.
+    Returns (event, OutboundMessage or None).
+    """
+    body = body.strip()
+    event = _event(complaint, "message_out", actor, body=body, public=True)
+    db.session.flush()
+    with force_locale(complaint.language):
+        text = _("Phản ánh %(code)s: %(body)s", code=complaint.tracking_code, body=body)
+        if is_question:
+            text += " " + _("Xin vui lòng trả lời tin nhắn này hoặc tại %(url)s",
+                            url=current_app.config["PUBLIC_BASE_URL"] + "/track")
+    message = notify_complainant(complaint, text, "question" if is_question else "notice",
+                                 dedupe_key=f"msg:{event.id}")
+    audit.record("case.message", actor=actor, obj=complaint, question=bool(is_question),
+                 outbound_id=getattr(message, "id", None))
+    return event, message
+
+
+def add_attachment(complaint, actor, upload):
+    """Store a file the unit adds (evidence); raises CaseError when the file is refused."""
+    try:
+        checked = attachments.inspect(upload)
+    except ValueError as exc:
+        raise CaseError(str(exc), field="file") from exc
+    event = _event(complaint, "attachment", actor, body=checked.original_name)
+    db.session.flush()
+    row = attachments.store(checked, complaint, event=event, uploaded_by=actor, is_evidence=True)
+    db.session.flush()
+    audit.record("case.attachment", actor=actor, obj=complaint, attachment_id=row.id, sha256=row.sha256)
+    return row
+
+
+# --- accept, decline, merge -------------------------------------------------------------------------
+
+def accept_case(complaint, actor):
+    if complaint.status != "received":
+        raise CaseError(_("Chỉ thụ lý được phản ánh đang ở trạng thái “Đã tiếp nhận”."))
+    transition(complaint, "accepted", actor=actor)
+    with force_locale(complaint.language):
+        text = _("Phản ánh %(code)s đã được thụ lý. Hạn trả lời: %(date)s.", code=complaint.tracking_code,
+                 date=_date(complaint.answer_due_at))
+    notify_complainant(complaint, text, "notice", dedupe_key=f"accepted:{complaint.id}")
+    db.session.flush()
+
+
+def find_original(actor, complaint, code):
+    """The case a duplicate is merged into: visible to the actor, not itself, not a duplicate."""
+    code = (code or "").strip().upper()
+    if not code:
+        raise CaseError(_("Vui lòng nhập mã phản ánh gốc."), field="duplicate_code")
+    original = db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
+    if original is None or not access.can_view(actor, original):
+        raise CaseError(_("Không tìm thấy phản ánh gốc có mã này trong phạm vi của bạn."), field="duplicate_code")
+    if original.id == complaint.id:
+        raise CaseError(_("Không thể gộp một phản ánh vào chính nó."), field="duplicate_code")
+    if original.duplicate_of_id is not None:
+        raise CaseError(_("Phản ánh gốc đã được gộp vào phản ánh khác; hãy chọn phản ánh gốc cuối cùng."),
+                        field="duplicate_code")
+    return original
+
+
+def decline_case(complaint, actor, reason, note=None, duplicate_code=None):
+    if complaint.status not in ("received", "accepted"):
+        raise CaseError(_("Chỉ từ chối thụ lý được phản ánh chưa xác minh."))
+    if reason not in DECLINE_REASONS:
+        raise CaseError(_("Vui lòng chọn lý do trong danh sách."), field="reason")
+    original = find_original(actor, complaint, duplicate_code) if reason == "duplicate" else None
+    label = str(DECLINE_REASONS[reason])
+    note = (note or "").strip()
+    transition(complaint, "declined", actor=actor, note=label + (f": {note}" if note else ""))
+    complaint.decline_reason = reason
+    if original is not None:
+        complaint.duplicate_of_id = original.id
+        _event(complaint, "merge", actor, body=f"merged_into:{original.tracking_code}")
+        _event(original, "merge", actor, body=f"merged_from:{complaint.tracking_code}")
+        audit.record("case.merged", actor=actor, obj=complaint, into=original.tracking_code)
+    with force_locale(complaint.language):
+        text = _("Phản ánh %(code)s không được thụ lý. Lý do: %(reason)s.", code=complaint.tracking_code,
+                 reason=str(DECLINE_REASONS[reason]))
+    notify_complainant(complaint, text, "notice", dedupe_key=f"declined:{complaint.id}")
+    db.session.flush()
+    return original
+
+
+# --- deadlines: extension, transfer, triage ---------------------------------------------------------
+
+def extend_deadline(complaint, actor, days, reason):
+    _require_open(complaint)
+    if complaint.extended:
+        raise CaseError(_("Phản ánh này đã được gia hạn một lần; không thể gia hạn thêm."))
+    if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise CaseError(_("Số ngày gia hạn phải từ 1 đến %(n)d ngày làm việc.", n=MAX_EXTENSION_DAYS), field="days")
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseError(_("Vui lòng nêu lý do gia hạn."), field="reason")
+    old_due = complaint.answer_due_at or utcnow()
+    new_due = working_calendar().add_working_days(max(old_due, utcnow()), days)
+    complaint.answer_due_at = new_due
+    complaint.extended = True
+    complaint.extension_reason = reason
+    _event(complaint, "extension", actor, public=True,
+           body=_("Gia hạn trả lời đến %(date)s. Lý do: %(reason)s", date=_date(new_due), reason=reason))
+    audit.record("case.extended", actor=actor, obj=complaint, days=days, old_due=old_due, new_due=new_due,
+                 reason=reason)
+    with force_locale(complaint.language):
+        text = _("Phản ánh %(code)s được gia hạn trả lời đến ngày %(date)s. Lý do: %(reason)s",
+                 code=complaint.tracking_code, date=_date(new_due), reason=reason)
+    notify_complainant(complaint, text, "notice", dedupe_key=f"extension:{complaint.id}")
+    db.session.flush()
+    return new_due
+
+
+def transfer_targets(complaint, actor):
+    """Units a case may be transferred to: active, in the same province tree, not the current one,
+    and not led by the staff member the case names."""
+    root = complaint.unit
+    while root is not None and root.parent is not None:
+        root = root.parent
+    query = select(Unit).order_by(Unit.path)
+    if root is not None:
+        query = query.where(Unit.subtree_clause(root))
+    today = utcnow().date()
+    return [u for u in db.session.scalars(query).all()
+            if u.id != complaint.unit_id and u.is_active_on(today) and not conflicts(complaint.staff, u)]
+
+
+def restart_clock(complaint, now=None):
+    """The transfer clock rule: both deadlines restart from `now` with the category's days."""
+    now = now or utcnow()
+    calendar = working_calendar()
+    category = complaint.category
+    complaint.accept_due_at = calendar.add_working_days(now, category.accept_days if category else DEFAULT_ACCEPT_DAYS)
+    complaint.answer_due_at = calendar.add_working_days(now, category.answer_days if category else DEFAULT_ANSWER_DAYS)
+
+
+def transfer_case(complaint, actor, to_unit, reason):
+    if complaint.status not in ("received", "accepted"):
+        raise CaseError(_("Chỉ chuyển xử lý được phản ánh chưa xác minh."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseError(_("Vui lòng nêu lý do chuyển xử lý."), field="reason")
+    if to_unit is None or to_unit not in transfer_targets(complaint, actor):
+        raise CaseError(_("Đơn vị nhận không hợp lệ."), field="unit_id")
+    from_unit = complaint.unit
+    complaint.unit = to_unit
+    complaint.assigned_to = None
+    restart_clock(complaint)
+    _event(complaint, "transfer", actor, public=True, body=_(
+        "Chuyển xử lý từ “%(src)s” đến “%(dst)s”. Lý do: %(reason)s. Thời hạn tính lại từ ngày chuyển: "
+        "hạn thụ lý %(accept)s, hạn trả lời %(answer)s.",
+        src=from_unit.name, dst=to_unit.name, reason=reason, accept=_date(complaint.accept_due_at),
+        answer=_date(complaint.answer_due_at)))
+    audit.record("case.transferred", actor=actor, obj=complaint, from_unit=from_unit.code, to_unit=to_unit.code,
+                 reason=reason, accept_due=complaint.accept_due_at, answer_due=complaint.answer_due_at)
+    with force_locale(complaint.language):
+        text = _("Phản ánh %(code)s đã được chuyển đến %(unit)s để xử lý. Hạn trả lời mới: %(date)s.",
+                 code=complaint.tracking_code, unit=to_unit.name, date=_date(complaint.answer_due_at))
+    notify_complainant(complaint, text, "notice")
+    for head in heads_for(to_unit, complaint):
+        _notify(head, complaint, "transfer",
+                _("Phản ánh %(code)s được chuyển đến đơn vị của bạn.", code=complaint.tracking_code))
+    db.session.flush()
+
+
+def triage_targets(actor, complaint):
+    today = utcnow().date()
+    query = select(Unit).order_by(Unit.path)
+    scope = access.scope_unit(actor)
+    if scope is not None:
+        query = query.where(Unit.subtree_clause(scope))
+    return [u for u in db.session.scalars(query).all()
+            if u.is_active_on(today) and not conflicts(complaint.staff, u)]
+
+
+def route_from_triage(complaint, actor, unit, note=None):
+    if complaint.unit_id is not None:
+        raise CaseError(_("Phản ánh này đã có đơn vị xử lý."))
+    if unit is None or unit not in triage_targets(actor, complaint):
+        raise CaseError(_("Đơn vị được chọn không hợp lệ."), field="unit_id")
+    complaint.unit = unit
+    _event(complaint, "routing", actor, body=f"triage:{unit.code}" + (f" — {note.strip()}" if note else ""))
+    audit.record("case.routed", actor=actor, obj=complaint, unit=unit.code)
+    for head in heads_for(unit, complaint):
+        _notify(head, complaint, "transfer",
+                _("Phản ánh %(code)s được phân về đơn vị của bạn.", code=complaint.tracking_code))
+    db.session.flush()
+
+
+# --- identity protection ---------------------------------------------------------------------------
+
+def request_identity(complaint, actor, reason):
+    if complaint.complainant_id is None:
+        raise CaseError(_("Phản ánh này là ẩn danh: không có thông tin người phản ánh."))
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise CaseError(_("Vui lòng nêu rõ lý do (ít nhất 10 ký tự)."), field="reason")
+    pending = db.session.scalar(select(IdentityRevealRequest).where(
+        IdentityRevealRequest.complaint_id == complaint.id, IdentityRevealRequest.requested_by_id == actor.id,
+        IdentityRevealRequest.status.in_(("requested", "approved"))).limit(1))
+    if pending is not None:
+        raise CaseError(_("Bạn đã có yêu cầu đang chờ duyệt hoặc đã được duyệt cho phản ánh này."))
+    req = IdentityRevealRequest(complaint=complaint, requested_by=actor, reason=reason, status="requested",
+                                created_at=utcnow())
+    db.session.add(req)
+    db.session.flush()
+    _event(complaint, "identity", actor, body=f"requested:{req.id}")
+    audit.record("identity.requested", actor=actor, obj=complaint, request_id=req.id, reason=reason)
+    for monitor in monitors_for(complaint.unit, complaint):
+        _notify(monitor, complaint, "identity",
+                _("Yêu cầu xem thông tin người phản ánh (phản ánh %(code)s).", code=complaint.tracking_code))
+    db.session.flush()
+    return req
+
+
+def decide_identity(req, actor, approve, note=None):
+    if req.status != "requested":
+        raise CaseError(_("Yêu cầu này đã được xử lý."))
+    if not access.can_decide_reveal(actor, req.complaint) or req.requested_by_id == actor.id:
+        raise CaseError(_("Bạn không có quyền quyết định yêu cầu này."))
+    req.status = "approved" if approve else "refused"
+    req.decided_by = actor
+    req.decided_at = utcnow()
+    req.decision_note = (note or "").strip() or None
+    _event(req.complaint, "identity", actor, body=f"{req.status}:{req.id}")
+    audit.record("identity.reveal_approved" if approve else "identity.reveal_refused", actor=actor,
+                 obj=req.complaint, request_id=req.id, requested_by=req.requested_by_id, note=req.decision_note)
+    _notify(req.requested_by, req.complaint, "identity",
+            (_("Yêu cầu xem thông tin người phản ánh %(code)s đã được chấp thuận.", code=req.complaint.tracking_code)
+             if approve else
+             _("Yêu cầu xem thông tin người phản ánh %(code)s bị từ chối.", code=req.complaint.tracking_code)))
+    db.session.flush()

@@ -1,0 +1,288 @@
+"""Twilio webhooks (signed, CSRF-exempt) and the administrators' SMS outbox."""
+import functools
+import logging
+
+from flask import Response, current_app, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import Dial, Gather, Record, VoiceResponse
+
+from feedback.auth.access import roles_required
+from feedback.calendar import working_calendar
+from feedback.extensions import db
+from feedback.hotline import bp, services
+from feedback.hotline.security import twilio_signed
+from feedback.hotline.sender import apply_status_report
+from feedback.models import OutboundMessage, utcnow
+from feedback.models.messaging import MESSAGE_STATES
+
+log = logging.getLogger(__name__)
+
+VOICE = {"language": "vi-VN", "voice": "Google.vi-VN-Standard-A"}
+RECORD_SECONDS = 180
+GATHER_TIMEOUT = 6
+OUTBOX_PAGE = 50
+
+
+def _twiml(response, status=200):
+    return Response(str(response), status=status, mimetype="text/xml")
+
+
+def _url(endpoint, **values):
+    """Absolute public URL of one of our callbacks (what Twilio calls and signs)."""
+    from flask import url_for
+
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def never_fails(fallback):
+    """Twilio must never see a 500: log, roll back and answer `fallback()` with status 200."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            try:
+                return view(*args, **kwargs)
+            except Exception:
+                db.session.rollback()
+                log.exception("hotline webhook %s failed", request.path)
+                return _twiml(fallback())
+
+        return wrapped
+
+    return decorator
+
+
+def _sms_apology():
+    reply = MessagingResponse()
+    reply.message(_("Xin lỗi, hệ thống đang bận. Vui lòng gửi lại tin nhắn sau ít phút hoặc gọi đường dây nóng."))
+    return reply
+
+
+def _voice_apology():
+    reply = VoiceResponse()
+    reply.say(_("Xin lỗi, hệ thống đang gặp sự cố. Vui lòng gọi lại sau ít phút."), **VOICE)
+    reply.hangup()
+    return reply
+
+
+# --- SMS ---------------------------------------------------------------------------------------
+
+@bp.route("/sms", methods=["POST"])
+@twilio_signed
+@never_fails(_sms_apology)
+def sms():
+    """Inbound SMS: a command, a reply about an open case, or a new case; answered in TwiML."""
+    form = request.form
+    message_sid = form.get("MessageSid") or form.get("SmsSid")
+    if not message_sid or not form.get("From"):
+        reply = MessagingResponse()
+        reply.message(services.help_text())
+        return _twiml(reply)
+    text = services.receive_sms(message_sid, form["From"][:20], (form.get("To") or "")[:20], form.get("Body", ""))
+    db.session.commit()
+    reply = MessagingResponse()
+    reply.message(text)
+    return _twiml(reply)
+
+
+@bp.route("/sms/status", methods=["POST"])
+@twilio_signed
+@never_fails(lambda: "")
+def sms_status():
+    """Delivery report for a message we sent: moves it forward, never back."""
+    form = request.form
+    apply_status_report(form.get("MessageSid") or form.get("SmsSid"), form.get("MessageStatus") or form.get("SmsStatus"),
+                        form.get("ErrorCode"), request.args.get("ref"))
+    db.session.commit()
+    return Response(status=204)
+
+
+# --- Voice -------------------------------------------------------------------------------------
+
+def _menu_gather(reply, prompt_first=None):
+    gather = Gather(num_digits=1, action=_url("hotline.voice_menu"), method="POST", timeout=GATHER_TIMEOUT)
+    if prompt_first:
+        gather.say(prompt_first, **VOICE)
+    gather.say(_("Để gửi phản ánh bằng lời nhắn, nhấn phím 1. Để nghe tình trạng một phản ánh, nhấn phím 2. "
+                 "Để gặp tổng đài viên, nhấn phím 0."), **VOICE)
+    reply.append(gather)
+
+
+def _record(reply, intro):
+    reply.say(intro, **VOICE)
+    reply.append(Record(
+        max_length=RECORD_SECONDS, play_beep=True, finish_on_key="#", timeout=10, trim="trim-silence",
+        action=_url("hotline.voice_recorded"), method="POST",
+        recording_status_callback=_url("hotline.voice_recording_status"),
+        recording_status_callback_method="POST", recording_status_callback_event="completed",
+    ))
+    # No recording (silence until the timeout): Twilio continues here.
+    reply.say(_("Chúng tôi chưa nhận được lời nhắn. Xin cảm ơn, hẹn gặp lại."), **VOICE)
+    reply.hangup()
+    return reply
+
+
+def _record_prompt():
+    return _("Xin mời nói nội dung phản ánh sau tiếng bíp, tối đa 3 phút: cơ quan, cán bộ, sự việc và thời gian. "
+             "Nói xong, nhấn phím thăng hoặc gác máy.")
+
+
+@bp.route("/voice", methods=["POST"])
+@twilio_signed
+@never_fails(_voice_apology)
+def voice():
+    """An inbound call: the recording notice and the main menu."""
+    form = request.form
+    if form.get("CallSid"):
+        services.record_call(form["CallSid"], (form.get("From") or "")[:20] or None, (form.get("To") or "")[:20] or None)
+        db.session.commit()
+    reply = VoiceResponse()
+    reply.say(_("Xin chào, đây là đường dây nóng tiếp nhận phản ánh, kiến nghị của tỉnh Khánh Hòa. "
+                "Cuộc gọi này được ghi âm để phục vụ việc giải quyết phản ánh."), **VOICE)
+    _menu_gather(reply)
+    reply.redirect(_url("hotline.voice_menu", silence=1), method="POST")
+    return _twiml(reply)
+
+
+@bp.route("/voice/menu", methods=["POST"])
+@twilio_signed
+@never_fails(_voice_apology)
+def voice_menu():
+    """The caller's key (or their silence): record, hear a status, or the operator."""
+    digit = (request.form.get("Digits") or "").strip()[:1]
+    call_sid = request.form.get("CallSid")
+    reply = VoiceResponse()
+    if digit == "1":
+        services.note_choice(call_sid, "record")
+        db.session.commit()
+        return _twiml(_record(reply, _record_prompt()))
+    if digit == "2":
+        services.note_choice(call_sid, "status")
+        db.session.commit()
+        gather = Gather(action=_url("hotline.voice_status"), method="POST", finish_on_key="#", timeout=10,
+                        num_digits=10)
+        gather.say(_("Xin nhập mã phản ánh trên bàn phím: chữ P A là phím 7 và phím 2, mỗi chữ cái là phím có chữ đó. "
+                     "Nhập xong, nhấn phím thăng."), **VOICE)
+        reply.append(gather)
+        reply.say(_("Chúng tôi chưa nhận được mã. Xin cảm ơn, hẹn gặp lại."), **VOICE)
+        reply.hangup()
+        return _twiml(reply)
+    if digit == "0":
+        services.note_choice(call_sid, "operator")
+        db.session.commit()
+        return _twiml(_operator(reply))
+    if digit:
+        _menu_gather(reply, _("Phím bạn nhấn không có trong danh sách."))
+        reply.redirect(_url("hotline.voice_menu", silence=1), method="POST")
+        return _twiml(reply)
+    silence = request.args.get("silence", "1")
+    if silence == "1":
+        _menu_gather(reply, _("Chúng tôi chưa nghe thấy lựa chọn của bạn."))
+        reply.redirect(_url("hotline.voice_menu", silence=2), method="POST")
+        return _twiml(reply)
+    # Silent twice: offer to leave a message rather than hang up on them.
+    services.note_choice(call_sid, "record")
+    db.session.commit()
+    return _twiml(_record(reply, _("Bạn có thể để lại lời nhắn, chúng tôi sẽ liên hệ lại. ") + _record_prompt()))
+
+
+def _operator(reply):
+    number = current_app.config.get("SYSTEM_OPERATOR_NUMBER")
+    if number and working_calendar().is_office_hours(utcnow()):
+        reply.say(_("Xin vui lòng chờ trong giây lát, chúng tôi đang chuyển máy tới tổng đài viên."), **VOICE)
+        dial = Dial(action=_url("hotline.voice_dial_result"), method="POST", timeout=25, answer_on_bridge=True)
+        dial.number(number)
+        reply.append(dial)
+        return reply
+    return _record(reply, _("Hiện đang ngoài giờ làm việc, từ 7 giờ 30 đến 11 giờ 30 và từ 13 giờ 30 đến 17 giờ các ngày "
+                            "làm việc. Xin để lại lời nhắn và số điện thoại, chúng tôi sẽ gọi lại cho bạn. ")
+                   + _record_prompt())
+
+
+@bp.route("/voice/dial-result", methods=["POST"])
+@twilio_signed
+@never_fails(_voice_apology)
+def voice_dial_result():
+    """After the operator call: if nobody answered, offer a voicemail."""
+    reply = VoiceResponse()
+    if request.form.get("DialCallStatus") == "completed":
+        reply.hangup()
+        return _twiml(reply)
+    services.note_choice(request.form.get("CallSid"), "voicemail")
+    db.session.commit()
+    return _twiml(_record(reply, _("Tổng đài viên đang bận. Xin để lại lời nhắn, chúng tôi sẽ gọi lại cho bạn. ")
+                          + _record_prompt()))
+
+
+@bp.route("/voice/status", methods=["POST"])
+@twilio_signed
+@never_fails(_voice_apology)
+def voice_status():
+    """The code the caller typed: their case's status, or a neutral 'not found'."""
+    complaint = services.find_case_by_keypad(request.form.get("Digits"), request.form.get("From"))
+    reply = VoiceResponse()
+    if complaint is None:
+        reply.say(_("Không tìm thấy phản ánh có mã này gửi từ số điện thoại của bạn."), **VOICE)
+    else:
+        reply.say(services.spoken_status(complaint), **VOICE)
+    reply.say(_("Xin cảm ơn, hẹn gặp lại."), **VOICE)
+    reply.hangup()
+    return _twiml(reply)
+
+
+@bp.route("/voice/recorded", methods=["POST"])
+@twilio_signed
+@never_fails(_voice_apology)
+def voice_recorded():
+    """The caller finished their message."""
+    reply = VoiceResponse()
+    reply.say(_("Xin cảm ơn. Lời nhắn của bạn đã được ghi lại, tổng đài viên sẽ xử lý và liên hệ lại với bạn."), **VOICE)
+    reply.hangup()
+    return _twiml(reply)
+
+
+@bp.route("/voice/recording-status", methods=["POST"])
+@twilio_signed
+@never_fails(lambda: "")
+def voice_recording_status():
+    """A finished recording: one item in the operator queue, however often Twilio reports it."""
+    form = request.form
+    if form.get("RecordingStatus", "completed") == "completed" and form.get("RecordingSid"):
+        duration = form.get("RecordingDuration", "")
+        services.store_voicemail(form["RecordingSid"], form.get("CallSid"), form.get("RecordingUrl"),
+                                 int(duration) if duration.isdigit() else None)
+        db.session.commit()
+    return Response(status=204)
+
+
+# --- Outbox ------------------------------------------------------------------------------------
+
+@bp.route("/outbox")
+@roles_required("admin")
+def outbox():
+    """Administrators read the SMS/e-mail outbox (messages held without Twilio credentials, failures)."""
+    status = request.args.get("status", "")
+    channel = request.args.get("channel", "")
+    before = request.args.get("before", type=int)
+    query = select(OutboundMessage).order_by(OutboundMessage.id.desc()).limit(OUTBOX_PAGE + 1)
+    if status in MESSAGE_STATES:
+        query = query.where(OutboundMessage.status == status)
+    if channel in ("sms", "email"):
+        query = query.where(OutboundMessage.channel == channel)
+    if before:
+        query = query.where(OutboundMessage.id < before)
+    messages = db.session.scalars(query).all()
+    more = len(messages) > OUTBOX_PAGE
+    messages = messages[:OUTBOX_PAGE]
+    counts = dict(db.session.execute(
+        select(OutboundMessage.status, func.count()).group_by(OutboundMessage.status)
+    ).all())
+    from feedback.hotline.sender import TwilioSmsSender
+
+    return render_template(
+        "hotline/outbox.html", messages=messages, status=status, channel=channel, counts=counts,
+        states=MESSAGE_STATES, next_before=messages[-1].id if more else None,
+        twilio_configured=TwilioSmsSender.configured(),
+    )

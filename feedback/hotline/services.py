@@ -1,0 +1,260 @@
+"""What the hotline does with a text or a call: one function per thing that can happen.
+
+Every function flushes and leaves the commit to the route. Nothing here talks to
+Twilio or Redis: replies go back in the webhook's TwiML, later work through the outbox.
+"""
+import re
+import unicodedata
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from feedback import audit
+from feedback.calendar import to_local
+from feedback.cases.workflow import OPEN_STATUSES, status_label
+from feedback.extensions import db
+from feedback.intake.services import ack_text, create_case
+from feedback.models import CaseEvent, Complainant, Complaint, IntakeItem, OutboundMessage, SmsOptOut, utcnow
+from feedback.models.base import CODE_ALPHABET, keypad_digits
+from feedback.models.hotline import InboundSms, VoiceCall
+
+# A text shorter than this (once trimmed) is too unclear to open a case: an operator reads it.
+MIN_CASE_TEXT = 15
+# A reply joins a case the sender opened (or was asked about) at most this long ago.
+REPLY_WINDOW = timedelta(days=30)
+MAX_SMS_BODY = 1600
+
+STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "DUNG", "HUY", "DUNG LAI", "HUY DANG KY"}
+START_WORDS = {"START", "UNSTOP", "BAT DAU", "BATDAU"}
+HELP_WORDS = {"HELP", "INFO", "HUONG DAN", "HUONGDAN", "HD", "TRO GIUP"}
+_CODE = f"PA[{CODE_ALPHABET}]{{8}}"
+_STATUS_COMMAND = re.compile(r"^TRA(?:\s*CUU)?\s*[:\-]?\s*(?P<code>[A-Z0-9\s\-]{6,20})$")
+_CODE_ONLY = re.compile(_CODE)
+
+
+def fold(text):
+    """Upper-case ASCII with Vietnamese accents removed (Đ -> D), spaces collapsed."""
+    text = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w\s:\-]", " ", text.upper()).split())
+
+
+def normalise_code(raw):
+    """'pa 7k2m-9xqb' -> 'PA7K2M9XQB'; an 8-character code gets its 'PA'."""
+    code = re.sub(r"[\s\-]", "", raw.upper())
+    if len(code) == 8:
+        code = "PA" + code
+    return code
+
+
+def _due_text(complaint):
+    if complaint.answer_due_at is None or complaint.status not in OPEN_STATUSES:
+        return ""
+    return " " + _("Hạn trả lời: %(date)s.", date=to_local(complaint.answer_due_at).strftime("%d/%m/%Y"))
+
+
+def _owned_by(complaint, phone):
+    return complaint is not None and complaint.complainant is not None and complaint.complainant.phone == phone
+
+
+# --- SMS ---------------------------------------------------------------------------------------
+
+def receive_sms(message_sid, from_phone, to_phone, body):
+    """Handle one inbound text; returns the reply text. The same MessageSid twice gets the same reply.
+
+    The InboundSms row goes in first, in a savepoint: its unique MessageSid decides which of two
+    simultaneous deliveries does the work; the other waits for it and repeats its answer.
+    """
+    body = (body or "").strip()[:MAX_SMS_BODY]
+    row = InboundSms(message_sid=message_sid, from_phone=from_phone, to_phone=to_phone, body=body)
+    if not _insert_first(row):
+        first = db.session.scalar(select(InboundSms).where(InboundSms.message_sid == message_sid))
+        if first is None:
+            raise
+        return first.reply_text or _("Đã nhận tin nhắn của bạn.")
+    kind, complaint, reply = _dispatch(row, from_phone, body)
+    row.kind = kind
+    row.complaint_id = complaint.id if complaint is not None else None
+    row.reply_text = reply
+    return reply
+
+
+def _insert_first(row):
+    """Insert `row` as the transaction's first write; False (rolled back) when its unique key exists.
+
+    No savepoint: on SQLite a SAVEPOINT opening the transaction commits on release, and the
+    transaction holds nothing else yet, so a plain rollback loses nothing.
+    """
+    db.session.add(row)
+    try:
+        db.session.flush()
+        return True
+    except IntegrityError:
+        db.session.rollback()
+        return False
+
+
+def _dispatch(row, phone, body):
+    words = fold(body)
+    if words in STOP_WORDS:
+        return "stop", None, opt_out(phone)
+    if words in START_WORDS:
+        return "start", None, opt_in(phone)
+    if words in HELP_WORDS:
+        return "help", None, help_text()
+    match = _STATUS_COMMAND.match(words)
+    if match:
+        return "status", None, status_reply(normalise_code(match.group("code")), phone)
+    complaint, text = _case_replied_to(phone, body)
+    if complaint is not None:
+        add_citizen_message(complaint, text, phone)
+        return "reply", complaint, _("Đã bổ sung tin nhắn của bạn vào phản ánh %(code)s.", code=complaint.tracking_code)
+    if len(body) < MIN_CASE_TEXT:
+        return "intake", None, queue_unclear_sms(row, phone, body)
+    result = create_case(
+        channel="sms", description=body, contact={"phone": phone},
+        submission_key=f"sms:{row.message_sid}", send_ack=False, actor_label="citizen",
+    )
+    return "case", result.complaint, ack_text(result.complaint) + " " + _("Nhắn TRA %(code)s để xem tình trạng.",
+                                                                       code=result.complaint.tracking_code)
+
+
+def help_text():
+    return _(
+        "Đường dây nóng phản ánh, kiến nghị. Nhắn nội dung phản ánh (cơ quan, cán bộ, sự việc) để gửi phản ánh; "
+        "TRA <mã> để xem tình trạng; DUNG để ngừng nhận tin; BAT DAU để nhận lại."
+    )
+
+
+def opt_out(phone):
+    """STOP / DỪNG: nothing is sent to this number until START."""
+    _set_opt_out(phone, True)
+    audit.record("sms.opt_out", actor_label="citizen", object_type="sms_opt_outs", object_id=phone)
+    return _("Bạn đã ngừng nhận tin nhắn từ hệ thống phản ánh, kiến nghị. Nhắn BAT DAU để nhận lại.")
+
+
+def opt_in(phone):
+    _set_opt_out(phone, False)
+    audit.record("sms.opt_in", actor_label="citizen", object_type="sms_opt_outs", object_id=phone)
+    return _("Bạn sẽ tiếp tục nhận tin nhắn về phản ánh của mình. Nhắn DUNG để ngừng.")
+
+
+def _set_opt_out(phone, value):
+    row = db.session.get(SmsOptOut, phone)
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(SmsOptOut(phone=phone, opted_out=value))
+                db.session.flush()
+            return
+        except IntegrityError:  # the same number, at the same moment, from another message
+            row = db.session.get(SmsOptOut, phone)
+    row.opted_out = value
+    row.updated_at = utcnow()
+    db.session.flush()
+
+
+def status_reply(code, phone):
+    """The status and due date, but only to the phone that sent the case."""
+    complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
+    if not _owned_by(complaint, phone):
+        return _("Không tìm thấy phản ánh mã %(code)s gửi từ số điện thoại này.", code=code)
+    return _("Phản ánh %(code)s: %(status)s.", code=code, status=str(status_label(complaint.status))) + _due_text(complaint)
+
+
+def _case_replied_to(phone, body):
+    """(case, text) when this text answers an open case of the sender, else (None, body)."""
+    since = utcnow() - REPLY_WINDOW
+    text = body.strip()
+    head = text[:10].upper()
+    if _CODE_ONLY.fullmatch(head) and (len(text) == 10 or not text[10].isalnum()):
+        complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_code == head))
+        if (_owned_by(complaint, phone) and complaint.status in OPEN_STATUSES
+                and complaint.submitted_at >= since):
+            return complaint, text[10:].lstrip(" :,.-\n") or text
+    asked = db.session.scalar(
+        select(Complaint)
+        .join(OutboundMessage, OutboundMessage.complaint_id == Complaint.id)
+        .where(OutboundMessage.to_address == phone, OutboundMessage.purpose == "question",
+               OutboundMessage.created_at >= since, Complaint.status.in_(OPEN_STATUSES))
+        .order_by(OutboundMessage.id.desc())
+        .limit(1)
+    )
+    return asked, body
+
+
+def add_citizen_message(complaint, text, phone):
+    """The citizen's text joins their case's timeline (seen by the handler, not public)."""
+    event = CaseEvent(complaint=complaint, kind="message_in", actor_label="citizen", body=text,
+                      is_public=False, created_at=utcnow())
+    db.session.add(event)
+    audit.record("case.message_in", actor_label="citizen", obj=complaint, channel="sms")
+    return event
+
+
+def queue_unclear_sms(row, phone, body):
+    """A text too short to be a case: into the operator queue, and ask for more."""
+    item = IntakeItem(kind="sms", from_phone=phone, body=body, message_sid=row.message_sid, status="open")
+    db.session.add(item)
+    db.session.flush()
+    audit.record("intake.sms", actor_label="twilio", obj=item)
+    return _(
+        "Đã nhận tin nhắn của bạn; tổng đài viên sẽ xem và liên hệ lại. "
+        "Để gửi phản ánh, xin nhắn rõ sự việc: cơ quan, cán bộ, thời gian."
+    )
+
+
+# --- Voice -------------------------------------------------------------------------------------
+
+def record_call(call_sid, from_phone, to_phone):
+    """The call's row, created once however often Twilio posts the first webhook."""
+    call = VoiceCall(call_sid=call_sid, from_phone=from_phone, to_phone=to_phone)
+    if _insert_first(call):
+        return call
+    return db.session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid))
+
+
+def note_choice(call_sid, choice):
+    call = db.session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid)) if call_sid else None
+    if call is not None:
+        call.last_choice = choice
+
+
+def find_case_by_keypad(digits, phone):
+    """The caller's own case whose code they typed on the keypad (None otherwise)."""
+    digits = re.sub(r"\D", "", digits or "")
+    if len(digits) == 8:
+        digits = keypad_digits("PA") + digits
+    if len(digits) != 10:
+        return None
+    candidates = db.session.scalars(
+        select(Complaint).join(Complainant, Complaint.complainant_id == Complainant.id)
+        .where(Complaint.keypad_code == digits, Complainant.phone == phone)
+        .order_by(Complaint.id.desc()).limit(2)
+    ).all()
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def spoken_status(complaint):
+    """What the IVR says about a case: its status and due date, spelled for the voice."""
+    code = " ".join(complaint.tracking_code)
+    text = _("Phản ánh mã %(code)s: %(status)s.", code=code, status=str(status_label(complaint.status)))
+    if complaint.answer_due_at is not None and complaint.status in OPEN_STATUSES:
+        due = to_local(complaint.answer_due_at)
+        text += " " + _("Hạn trả lời: ngày %(d)d tháng %(m)d năm %(y)d.", d=due.day, m=due.month, y=due.year)
+    return text
+
+
+def store_voicemail(recording_sid, call_sid, recording_url, duration):
+    """A finished recording becomes one operator-queue item, linked to the caller's number."""
+    from_phone = db.session.scalar(select(VoiceCall.from_phone).where(VoiceCall.call_sid == call_sid)) if call_sid else None
+    item = IntakeItem(
+        kind="voicemail", from_phone=from_phone, recording_url=recording_url,
+        recording_duration=duration, recording_sid=recording_sid, call_sid=call_sid, status="open",
+    )
+    if not _insert_first(item):
+        return None
+    audit.record("intake.voicemail", actor_label="twilio", obj=item, call_sid=call_sid)
+    return item

@@ -1,0 +1,42 @@
+"""What the hotline's webhooks received: one row per Twilio message and call.
+
+The unique constraints on Twilio's ids are what make a webhook delivered twice
+(Twilio retries, or two deliveries at the same moment) produce one record.
+"""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from feedback.extensions import db
+from feedback.models.base import BigId, utcnow
+
+# What an inbound SMS turned out to be.
+SMS_KINDS = ("case", "reply", "status", "help", "stop", "start", "intake", "error")
+
+
+class InboundSms(db.Model):
+    __tablename__ = "inbound_sms"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    message_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    from_phone: Mapped[str] = mapped_column(String(20), index=True)
+    to_phone: Mapped[str | None] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str | None] = mapped_column(String(10))
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
+    # The TwiML text we answered with: a duplicate delivery gets the same answer.
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VoiceCall(db.Model):
+    __tablename__ = "voice_calls"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    from_phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    to_phone: Mapped[str | None] = mapped_column(String(20))
+    # The last menu choice: "record", "status", "operator", "voicemail".
+    last_choice: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,53 @@
+"""The monitoring office's workplace: dashboard, named-staff register, satisfaction, reports."""
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
+
+
+def init_app(app):
+    from feedback import navigation
+    from feedback.jobs.worker import register_periodic
+    from feedback.monitoring import routes  # noqa: F401
+    from feedback.monitoring.cli import report_command
+
+    app.register_blueprint(bp)
+    app.cli.add_command(report_command)
+    navigation.register_staff("monitoring.dashboard", _l("Giám sát"), roles=("monitor", "admin"), order=40)
+    register_periodic("monitoring-rollups", "feedback.monitoring.jobs.refresh_rollups", 300)
+    register_periodic("monitoring-flags", "feedback.monitoring.jobs.evaluate_flags", 600)
+    _template_helpers(app)
+
+
+ESCALATION_REASONS = {
+    "disputed": _l("Công dân không đồng ý với câu trả lời"),
+    "names_head": _l("Phản ánh người đứng đầu đơn vị"),
+    "late": _l("Trễ hạn"),
+}
+
+
+def _template_helpers(app):
+    from flask import current_app, url_for
+    from markupsafe import Markup, escape
+
+    @app.template_global()
+    def case_link(complaint):
+        """The case's tracking code, linked to its page where the cases screen exists."""
+        if "cases.detail" in current_app.view_functions:
+            href = url_for("cases.detail", tracking_code=complaint.tracking_code)
+            return Markup(f'<a href="{escape(href)}">{escape(complaint.tracking_code)}</a>')
+        return complaint.tracking_code
+
+    @app.template_global()
+    def escalation_label(reason):
+        return ESCALATION_REASONS.get(reason, reason or "")
+
+    @app.template_filter()
+    def trend_point(point, attribute):
+        month, figures = point
+        return month.strftime("%m/%y"), getattr(figures, attribute)
+
+    @app.template_filter()
+    def satisfaction_point(point):
+        month, row = point
+        return month.strftime("%m/%y"), row.index

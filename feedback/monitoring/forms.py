@@ -1,0 +1,33 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from feedback.models.monitoring import FLAG_DECISIONS
+from feedback.monitoring.periods import parse_period
+
+
+def _valid_period(form, field):
+    try:
+        parse_period(field.data)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+class ReportForm(FlaskForm):
+    period = StringField(_l("Kỳ báo cáo"), validators=[DataRequired(_l("Vui lòng nhập kỳ báo cáo.")), _valid_period],
+                         description=_l("Năm (2026), quý (2026-Q3) hoặc tháng (2026-07)"))
+    fmt = SelectField(_l("Định dạng"), choices=[("xlsx", "Excel (XLSX)"), ("pdf", "PDF")])
+
+
+class FlagDecisionForm(FlaskForm):
+    decision = SelectField(_l("Quyết định"), choices=list(FLAG_DECISIONS.items()))
+    note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)])
+
+
+class SettingsForm(FlaskForm):
+    target_year = IntegerField(_l("Năm"), validators=[Optional(), NumberRange(2020, 2100)])
+    target_value = IntegerField(_l("Chỉ tiêu hài lòng (%)"), validators=[Optional(), NumberRange(0, 100)])
+    threshold = IntegerField(_l("Số lần phản ánh đúng để cảnh báo"),
+                             validators=[DataRequired(), NumberRange(1, 100)])
+    window_months = IntegerField(_l("Trong khoảng (tháng)"), validators=[DataRequired(), NumberRange(1, 60)])

@@ -1,0 +1,552 @@
+"""What comes out of a case: verification and conclusion, discipline, the answer, rating and dispute.
+
+One function per state change. Each checks that the change is allowed (raising
+`OutcomeError`, a ValueError with a Vietnamese message, when it is not), moves the
+case through `workflow.transition()` where its status changes, writes the case
+timeline (CaseEvent) and the audit trail, and flushes. The caller commits.
+"""
+from datetime import date
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import extract, select
+from sqlalchemy.exc import IntegrityError
+
+from feedback import audit
+from feedback.calendar import local_date, to_local, working_calendar
+from feedback.cases.workflow import transition
+from feedback.extensions import db
+from feedback.messaging import complainant_address, notify_complainant
+from feedback.models import Answer, CaseEvent, Complaint, DisciplineDecision, Rating, Verification, utcnow
+from feedback.models.outcome import (
+    CONCLUSIONS, DISCIPLINE_FORMS, FORMS_BY_STAFF_KIND, LEADER_ONLY_FORMS, LIGHTER_MEASURES,
+    VERIFICATION_METHODS,
+)
+from feedback.redaction import redact_for_case
+
+ASSESSMENT_FAILED = "không hoàn thành nhiệm vụ"
+# Conclusions that allow a discipline record against the named staff member.
+DISCIPLINE_CONCLUSIONS = ("substantiated", "partly")
+# Categories answered without verification (accepted -> answered).
+DIRECT_ANSWER_KINDS = ("suggestion", "compliment")
+ANSWERED_STATUSES = ("answered", "published", "closed")
+SMS_ANSWER_LIMIT = 480
+
+LEGAL_BASIS = {
+    "can_bo": "Nghị định số 172/2025/NĐ-CP của Chính phủ quy định về xử lý kỷ luật cán bộ, công chức",
+    "cong_chuc": "Nghị định số 172/2025/NĐ-CP của Chính phủ quy định về xử lý kỷ luật cán bộ, công chức",
+    "vien_chuc": "Nghị định số 112/2020/NĐ-CP của Chính phủ về xử lý kỷ luật cán bộ, công chức, viên chức "
+                 "(đã được sửa đổi, bổ sung)",
+    "other": "Bộ luật Lao động năm 2019 và nội quy lao động của cơ quan, đơn vị",
+}
+
+DEFAULT_ANSWER_TEMPLATE = (
+    "Kính gửi Ông/Bà,\n\n"
+    "{don_vi} đã nhận được phản ánh, kiến nghị của Ông/Bà (mã hồ sơ {ma_ho_so}, tiếp nhận ngày "
+    "{ngay_tiep_nhan}).\n\n"
+    "Qua xác minh, nội dung phản ánh được kết luận: {ket_luan}.\n\n"
+    "{don_vi} trân trọng cảm ơn Ông/Bà đã phản ánh, góp phần nâng cao chất lượng phục vụ người dân."
+)
+
+
+class OutcomeError(ValueError):
+    """A step that is not allowed now; the message is for the user (Vietnamese)."""
+
+
+def _event(complaint, kind, body, actor=None, actor_label=None, public=False):
+    event = CaseEvent(complaint=complaint, kind=kind, body=body, actor_id=getattr(actor, "id", None),
+                      actor_label=actor_label or (None if actor else "system"), is_public=public,
+                      created_at=utcnow())
+    db.session.add(event)
+    return event
+
+
+def _latest(model, complaint, *statuses):
+    query = select(model).where(model.complaint_id == complaint.id)
+    if statuses:
+        query = query.where(model.status.in_(statuses))
+    return db.session.scalar(query.order_by(model.id.desc()).limit(1))
+
+
+# --- verification and conclusion -------------------------------------------------------------
+
+def current_verification(complaint):
+    return _latest(Verification, complaint)
+
+
+def approved_verification(complaint):
+    return _latest(Verification, complaint, "approved")
+
+
+def conclusion_label(code):
+    return CONCLUSIONS.get(code, code or "")
+
+
+def start_verification(complaint, actor):
+    """Open a verification: an accepted case moves to 'verifying'; returns the open Verification."""
+    if complaint.status == "accepted":
+        transition(complaint, "verifying", actor=actor)
+    elif complaint.status != "verifying":
+        raise OutcomeError(_("Chỉ bắt đầu xác minh khi hồ sơ đã được thụ lý hoặc đang xác minh."))
+    current = current_verification(complaint)
+    if current is not None and current.status in ("draft", "submitted", "returned"):
+        return current
+    verification = Verification(complaint=complaint, handler_id=actor.id, status="draft")
+    db.session.add(verification)
+    db.session.flush()
+    _event(complaint, "verification", _("Bắt đầu xác minh."), actor)
+    audit.record("verification.started", actor=actor, obj=verification, case=complaint.tracking_code)
+    return verification
+
+
+def _open_verification(complaint):
+    if complaint.status != "verifying":
+        raise OutcomeError(_("Hồ sơ không ở bước xác minh."))
+    verification = current_verification(complaint)
+    if verification is None or verification.status == "approved":
+        raise OutcomeError(_("Chưa bắt đầu xác minh."))
+    return verification
+
+
+def save_verification(complaint, actor, *, methods, findings, conclusion, submit=False):
+    """Record what was checked, the findings and the conclusion; `submit` sends it to the unit head."""
+    verification = _open_verification(complaint)
+    if verification.status == "submitted":
+        raise OutcomeError(_("Kết luận đang chờ thủ trưởng đơn vị duyệt, không thể sửa."))
+    methods = [m for m in (methods or []) if m]
+    unknown = [m for m in methods if m not in VERIFICATION_METHODS]
+    if unknown:
+        raise OutcomeError(_("Phương pháp xác minh không hợp lệ."))
+    if conclusion and conclusion not in CONCLUSIONS:
+        raise OutcomeError(_("Kết luận không hợp lệ."))
+    findings = (findings or "").strip()
+    if submit and not (methods and findings and conclusion):
+        raise OutcomeError(_("Cần chọn cách xác minh, ghi kết quả xác minh và chọn kết luận trước khi trình duyệt."))
+    verification.methods = ",".join(methods)
+    verification.findings = findings
+    verification.conclusion = conclusion or None
+    verification.handler_id = actor.id
+    if submit:
+        verification.status = "submitted"
+        _event(complaint, "verification",
+               _("Trình kết luận xác minh: %(c)s.", c=conclusion_label(conclusion)), actor)
+        audit.record("verification.submitted", actor=actor, obj=verification, case=complaint.tracking_code,
+                     conclusion=conclusion, methods=methods)
+    else:
+        audit.record("verification.saved", actor=actor, obj=verification, case=complaint.tracking_code)
+    db.session.flush()
+    return verification
+
+
+def review_verification(complaint, actor, *, approve, note=None):
+    """The unit head approves the conclusion (case -> concluded) or sends it back with a note."""
+    verification = _open_verification(complaint)
+    if verification.status != "submitted":
+        raise OutcomeError(_("Chưa có kết luận nào được trình duyệt."))
+    note = (note or "").strip()
+    if approve:
+        verification.status = "approved"
+        verification.approved_by_id = actor.id
+        verification.approved_at = utcnow()
+        verification.review_note = note or None
+        transition(complaint, "concluded", actor=actor)
+        _event(complaint, "verification",
+               _("Duyệt kết luận xác minh: %(c)s.", c=conclusion_label(verification.conclusion)), actor)
+        audit.record("verification.approved", actor=actor, obj=verification, case=complaint.tracking_code,
+                     conclusion=verification.conclusion)
+    else:
+        if not note:
+            raise OutcomeError(_("Vui lòng ghi rõ lý do trả lại để chuyên viên bổ sung."))
+        verification.status = "returned"
+        verification.review_note = note
+        _event(complaint, "verification", _("Trả lại kết luận để xác minh thêm: %(n)s", n=note), actor)
+        audit.record("verification.returned", actor=actor, obj=verification, case=complaint.tracking_code,
+                     note=note)
+    db.session.flush()
+    return verification
+
+
+# --- discipline ------------------------------------------------------------------------------
+
+def allowed_forms(staff):
+    """The discipline forms that apply to this staff member (kind, leadership post)."""
+    forms = FORMS_BY_STAFF_KIND.get(staff.staff_kind, FORMS_BY_STAFF_KIND["other"])
+    return [f for f in forms if f not in LEADER_ONLY_FORMS or staff.is_leader]
+
+
+def default_legal_basis(staff):
+    return LEGAL_BASIS.get(staff.staff_kind, LEGAL_BASIS["other"])
+
+
+def current_discipline(complaint):
+    return _latest(DisciplineDecision, complaint)
+
+
+def discipline_refusal(complaint):
+    """Why a discipline record cannot be opened on this case (None when it can)."""
+    if complaint.staff_id is None:
+        return _("Hồ sơ không phản ánh đích danh cán bộ nào.")
+    verification = approved_verification(complaint)
+    if verification is None:
+        return _("Chưa có kết luận xác minh được duyệt.")
+    if verification.conclusion not in DISCIPLINE_CONCLUSIONS:
+        return _("Kết luận xác minh là “%(c)s”: không xem xét kỷ luật.", c=conclusion_label(verification.conclusion))
+    return None
+
+
+def _check_form(staff, form):
+    if form not in DISCIPLINE_FORMS or form not in allowed_forms(staff):
+        raise OutcomeError(_("Hình thức kỷ luật này không áp dụng cho %(kind)s%(leader)s.",
+                             kind=staff.kind_label.lower(),
+                             leader="" if staff.is_leader else _(" không giữ chức vụ lãnh đạo")))
+
+
+def propose_discipline(complaint, actor, *, proposed_form=None, notes=None):
+    refusal = discipline_refusal(complaint)
+    if refusal:
+        raise OutcomeError(refusal)
+    existing = current_discipline(complaint)
+    if existing is not None:
+        raise OutcomeError(_("Hồ sơ đã có đề xuất xử lý kỷ luật."))
+    staff = complaint.staff
+    if proposed_form:
+        _check_form(staff, proposed_form)
+    decision = DisciplineDecision(
+        complaint=complaint, staff_id=staff.id, status="proposed", proposed_form=proposed_form or None,
+        notes=(notes or "").strip() or None, legal_basis=default_legal_basis(staff), created_by_id=actor.id,
+    )
+    db.session.add(decision)
+    db.session.flush()
+    _event(complaint, "discipline", _("Đề xuất xem xét kỷ luật."), actor)
+    audit.record("discipline.proposed", actor=actor, obj=decision, case=complaint.tracking_code,
+                 staff=staff.public_ref, proposed_form=proposed_form)
+    return decision
+
+
+def _decision_at(complaint, status):
+    decision = current_discipline(complaint)
+    if decision is None or decision.status != status:
+        raise OutcomeError(_("Bước này không còn phù hợp với trạng thái hồ sơ kỷ luật."))
+    return decision
+
+
+def record_meeting(complaint, actor, *, meeting_date, minutes):
+    decision = _decision_at(complaint, "proposed")
+    minutes = (minutes or "").strip()
+    if meeting_date is None or not minutes:
+        raise OutcomeError(_("Cần ngày họp xét kỷ luật và biên bản cuộc họp."))
+    decision.status = "meeting"
+    decision.meeting_date = meeting_date
+    decision.meeting_minutes = minutes
+    _event(complaint, "discipline", _("Đã họp xét kỷ luật ngày %(d)s.", d=meeting_date.strftime("%d/%m/%Y")), actor)
+    audit.record("discipline.meeting", actor=actor, obj=decision, case=complaint.tracking_code,
+                 meeting_date=meeting_date.isoformat())
+    db.session.flush()
+    return decision
+
+
+def decide_discipline(complaint, actor, *, form, decision_number, decision_date, signer, legal_basis=None):
+    decision = _decision_at(complaint, "meeting")
+    _check_form(decision.staff, form)
+    decision_number, signer = (decision_number or "").strip(), (signer or "").strip()
+    if not (decision_number and decision_date and signer):
+        raise OutcomeError(_("Quyết định kỷ luật cần số quyết định, ngày quyết định và người ký."))
+    decision.status = "decided"
+    decision.form = form
+    decision.decision_number = decision_number
+    decision.decision_date = decision_date
+    decision.signer = signer
+    decision.legal_basis = (legal_basis or "").strip() or default_legal_basis(decision.staff)
+    _event(complaint, "discipline", _("Quyết định kỷ luật số %(n)s: %(f)s.", n=decision_number,
+                                      f=DISCIPLINE_FORMS[form]), actor)
+    audit.record("discipline.decided", actor=actor, obj=decision, case=complaint.tracking_code, form=form,
+                 decision_number=decision_number, decision_date=decision_date.isoformat(), signer=signer)
+    db.session.flush()
+    return decision
+
+
+def decide_no_discipline(complaint, actor, *, lighter_measure, notes=None):
+    decision = _decision_at(complaint, "meeting")
+    if lighter_measure not in LIGHTER_MEASURES:
+        raise OutcomeError(_("Vui lòng chọn biện pháp xử lý nhẹ hơn đã áp dụng."))
+    decision.status = "no_discipline"
+    decision.lighter_measure = lighter_measure
+    if notes and notes.strip():
+        decision.notes = ((decision.notes + "\n") if decision.notes else "") + notes.strip()
+    _event(complaint, "discipline", _("Không kỷ luật; biện pháp áp dụng: %(m)s.", m=LIGHTER_MEASURES[lighter_measure]),
+           actor)
+    audit.record("discipline.no_discipline", actor=actor, obj=decision, case=complaint.tracking_code,
+                 lighter_measure=lighter_measure)
+    db.session.flush()
+    return decision
+
+
+def assessment_flag(staff, year):
+    """"không hoàn thành nhiệm vụ" when a discipline decision against `staff` is dated in `year`."""
+    found = db.session.scalar(
+        select(DisciplineDecision.id).where(
+            DisciplineDecision.staff_id == staff.id,
+            DisciplineDecision.status == "decided",
+            DisciplineDecision.decision_date >= date(year, 1, 1),
+            DisciplineDecision.decision_date <= date(year, 12, 31),
+        ).limit(1)
+    )
+    return ASSESSMENT_FAILED if found is not None else None
+
+
+def staff_history(staff):
+    """Every case naming `staff`, newest first, with its approved conclusion and discipline records."""
+    complaints = db.session.scalars(
+        select(Complaint).where(Complaint.staff_id == staff.id).order_by(Complaint.submitted_at.desc())
+    ).all()
+    ids = [c.id for c in complaints]
+    conclusions, decisions = {}, {}
+    if ids:
+        for verification in db.session.scalars(
+            select(Verification).where(Verification.complaint_id.in_(ids), Verification.status == "approved")
+            .order_by(Verification.id)
+        ):
+            conclusions[verification.complaint_id] = verification.conclusion
+        for decision in db.session.scalars(
+            select(DisciplineDecision).where(DisciplineDecision.complaint_id.in_(ids)).order_by(DisciplineDecision.id)
+        ):
+            decisions.setdefault(decision.complaint_id, []).append(decision)
+    return [
+        {"complaint": c, "conclusion": conclusions.get(c.id), "decisions": decisions.get(c.id, [])}
+        for c in complaints
+    ]
+
+
+def decision_years(staff):
+    years = db.session.scalars(
+        select(extract("year", DisciplineDecision.decision_date)).where(
+            DisciplineDecision.staff_id == staff.id, DisciplineDecision.status == "decided"
+        ).distinct()
+    ).all()
+    return sorted({int(y) for y in years if y is not None}, reverse=True)
+
+
+# --- the answer ------------------------------------------------------------------------------
+
+def current_answer(complaint):
+    return _latest(Answer, complaint)
+
+
+def sent_answer(complaint):
+    """The latest answer approved and sent to the citizen (or None)."""
+    return _latest(Answer, complaint, "approved", "sent")
+
+
+def answer_refusal(complaint):
+    """Why an answer cannot be drafted now (None when it can)."""
+    kind = complaint.category.kind if complaint.category else None
+    if complaint.status == "concluded":
+        return None
+    if complaint.status == "accepted" and kind in DIRECT_ANSWER_KINDS:
+        return None
+    if complaint.status == "accepted":
+        return _("Cần xác minh và có kết luận được duyệt trước khi trả lời.")
+    return _("Hồ sơ không ở bước soạn trả lời.")
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def template_values(complaint):
+    verification = approved_verification(complaint)
+    unit = complaint.unit
+    return _Blank(
+        ma_ho_so=complaint.tracking_code,
+        ngay_tiep_nhan=local_date(complaint.submitted_at).strftime("%d/%m/%Y"),
+        ket_luan=conclusion_label(verification.conclusion) if verification else "",
+        don_vi=unit.name if unit else "",
+        danh_muc=complaint.category.name_vi if complaint.category else "",
+        ngay_tra_loi=to_local(utcnow()).strftime("%d/%m/%Y"),
+        han_tra_loi=local_date(complaint.answer_due_at).strftime("%d/%m/%Y") if complaint.answer_due_at else "",
+    )
+
+
+def draft_from_template(complaint):
+    """The category's answer template with {ma_ho_so}, {ngay_tiep_nhan}, {ket_luan}... filled in."""
+    template = (complaint.category.answer_template if complaint.category else None) or DEFAULT_ANSWER_TEMPLATE
+    try:
+        return template.format_map(template_values(complaint))
+    except (ValueError, IndexError, AttributeError, KeyError):
+        # A stray brace in an administrator's template: fill what can be filled, keep the rest.
+        text = template
+        for key, value in template_values(complaint).items():
+            text = text.replace("{" + key + "}", value)
+        return text
+
+
+def save_answer(complaint, actor, *, body, submit=False):
+    refusal = answer_refusal(complaint)
+    if refusal:
+        raise OutcomeError(refusal)
+    body = (body or "").strip()
+    if not body:
+        raise OutcomeError(_("Nội dung trả lời không được để trống."))
+    answer = current_answer(complaint)
+    if answer is not None and answer.status == "submitted":
+        raise OutcomeError(_("Dự thảo trả lời đang chờ thủ trưởng đơn vị duyệt, không thể sửa."))
+    if answer is None or answer.status not in ("draft", "returned"):
+        answer = Answer(complaint=complaint, body=body, status="draft", drafted_by_id=actor.id)
+        db.session.add(answer)
+    answer.body = body
+    answer.drafted_by_id = actor.id
+    db.session.flush()
+    if submit:
+        answer.status = "submitted"
+        _event(complaint, "answer", _("Trình dự thảo trả lời."), actor)
+        audit.record("answer.submitted", actor=actor, obj=answer, case=complaint.tracking_code)
+    else:
+        audit.record("answer.saved", actor=actor, obj=answer, case=complaint.tracking_code)
+    return answer
+
+
+def proposed_publication(complaint, answer):
+    """(summary, body) redacted automatically, for the approver to check and edit."""
+    return redact_for_case(complaint.description, complaint), redact_for_case(answer.body, complaint)
+
+
+def _track_url(complaint):
+    return f"{current_app.config['PUBLIC_BASE_URL']}/track?code={complaint.tracking_code}"
+
+
+def answer_message(complaint, answer):
+    channel, _address = complainant_address(complaint)
+    with force_locale(complaint.language):
+        head = _("Trả lời phản ánh %(code)s:", code=complaint.tracking_code)
+        text = f"{head} {answer.body}"
+        if channel == "sms" and len(text) > SMS_ANSWER_LIMIT:
+            more = _("Xem toàn văn: %(url)s", url=_track_url(complaint))
+            text = text[: SMS_ANSWER_LIMIT - len(more) - 2].rstrip() + "… " + more
+    return text
+
+
+def rating_request_message(complaint):
+    with force_locale(complaint.language):
+        return _("Mời bạn đánh giá câu trả lời cho phản ánh %(code)s (hài lòng hoặc không hài lòng) tại %(url)s",
+                 code=complaint.tracking_code, url=_track_url(complaint))
+
+
+def review_answer(complaint, actor, *, approve, note=None, publish=False, public_summary=None, public_body=None):
+    """The unit head approves the answer (sent to the citizen, rating asked, maybe published) or returns it."""
+    answer = current_answer(complaint)
+    if answer is None or answer.status != "submitted":
+        raise OutcomeError(_("Chưa có dự thảo trả lời nào được trình duyệt."))
+    refusal = answer_refusal(complaint)
+    if refusal:
+        raise OutcomeError(refusal)
+    note = (note or "").strip()
+    if not approve:
+        if not note:
+            raise OutcomeError(_("Vui lòng ghi rõ lý do trả lại dự thảo."))
+        answer.status = "returned"
+        answer.review_note = note
+        _event(complaint, "answer", _("Trả lại dự thảo trả lời: %(n)s", n=note), actor)
+        audit.record("answer.returned", actor=actor, obj=answer, case=complaint.tracking_code, note=note)
+        db.session.flush()
+        return answer
+    if publish and not complaint.consent_publish:
+        raise OutcomeError(_("Người phản ánh không đồng ý công khai: không thể công khai câu trả lời."))
+    now = utcnow()
+    answer.status = "approved"
+    answer.approved_by_id = actor.id
+    answer.approved_at = now
+    answer.review_note = note or None
+    transition(complaint, "answered", actor=actor)
+    _event(complaint, "answer", answer.body, actor, public=True)
+    audit.record("answer.approved", actor=actor, obj=answer, case=complaint.tracking_code)
+    message = notify_complainant(complaint, answer_message(complaint, answer), "answer", dedupe_key=f"answer:{answer.id}")
+    if message is not None:
+        answer.sent_at = now
+        notify_complainant(complaint, rating_request_message(complaint), "rating_request",
+                           dedupe_key=f"rating_request:{answer.id}")
+    db.session.flush()
+    if publish:
+        publish_answer(complaint, actor, public_summary=public_summary, public_body=public_body)
+    return answer
+
+
+def publish_answer(complaint, actor, *, public_summary=None, public_body=None):
+    """Publish the approved answer with redacted texts (the approver's edits are redacted again)."""
+    answer = sent_answer(complaint)
+    if answer is None or complaint.status != "answered":
+        raise OutcomeError(_("Chỉ công khai được câu trả lời đã duyệt và chưa công khai."))
+    if not complaint.consent_publish:
+        raise OutcomeError(_("Người phản ánh không đồng ý công khai: không thể công khai câu trả lời."))
+    summary = (public_summary or "").strip() or complaint.description
+    body = (public_body or "").strip() or answer.body
+    answer.public_summary = redact_for_case(summary, complaint)
+    answer.public_body = redact_for_case(body, complaint)
+    answer.published_at = utcnow()
+    transition(complaint, "published", actor=actor)
+    audit.record("answer.published", actor=actor, obj=answer, case=complaint.tracking_code,
+                 public_ref=answer.public_ref)
+    db.session.flush()
+    return answer
+
+
+# --- the citizen's rating and dispute (called from the /track page) --------------------------
+
+def _answer_for_citizen(complaint):
+    answer = sent_answer(complaint)
+    if answer is None:
+        raise OutcomeError(_("Hồ sơ chưa có câu trả lời."))
+    if complaint.status not in ANSWERED_STATUSES:
+        raise OutcomeError(_("Hồ sơ đang được xem xét lại."))
+    return answer
+
+
+def rate_answer(complaint, satisfied, reason=None):
+    """The citizen rates the answer once: Rating(source='answer', 4 or 2) and a public timeline line."""
+    answer = _answer_for_citizen(complaint)
+    key = f"answer:{answer.id}"
+    if db.session.scalar(select(Rating.id).where(Rating.client_uuid == key)) is not None:
+        raise OutcomeError(_("Bạn đã đánh giá câu trả lời này."))
+    reason = (reason or "").strip()[:1000] or None
+    rating = Rating(unit_id=complaint.unit_id, complaint_id=complaint.id, score=4 if satisfied else 2,
+                    source="answer", comment=reason, client_uuid=key)
+    try:
+        with db.session.begin_nested():
+            db.session.add(rating)
+            db.session.flush()
+    except IntegrityError:
+        raise OutcomeError(_("Bạn đã đánh giá câu trả lời này.")) from None
+    _event(complaint, "rating",
+           _("Người dân đánh giá câu trả lời: %(r)s.", r=_("Hài lòng") if satisfied else _("Không hài lòng")),
+           actor_label="citizen", public=True)
+    audit.record("answer.rated", actor_label="citizen", obj=rating, case=complaint.tracking_code,
+                 satisfied=bool(satisfied))
+    return rating
+
+
+def dispute_deadline(answer):
+    days = int(current_app.config.get("ANSWER_DISPUTE_DAYS", 15))
+    return working_calendar().add_working_days(answer.approved_at, days)
+
+
+def dispute_answer(complaint, reason):
+    """The citizen disputes the answer in time: the case re-opens and goes to the monitoring office."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise OutcomeError(_("Vui lòng nêu lý do không đồng ý với câu trả lời."))
+    answer = _answer_for_citizen(complaint)
+    deadline = dispute_deadline(answer)
+    if utcnow() > deadline:
+        raise OutcomeError(_("Đã quá thời hạn %(days)s ngày làm việc để không đồng ý với câu trả lời (hết hạn %(date)s).",
+                             days=current_app.config.get("ANSWER_DISPUTE_DAYS", 15),
+                             date=to_local(deadline).strftime("%d/%m/%Y")))
+    transition(complaint, "verifying", actor_label="citizen")
+    complaint.escalated = True
+    complaint.escalation_reason = "disputed"
+    event = _event(complaint, "escalation",
+                   _("Người dân không đồng ý với câu trả lời; hồ sơ được mở lại và chuyển cơ quan giám sát. Lý do: %(r)s",
+                     r=reason[:2000]), actor_label="citizen", public=True)
+    db.session.flush()
+    audit.record("answer.disputed", actor_label="citizen", obj=complaint, answer=answer.id, reason=reason[:500])
+    return event

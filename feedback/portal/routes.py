@@ -1,0 +1,326 @@
+"""Portal pages: thin views that validate, call a service, commit and redirect."""
+import secrets
+from datetime import datetime
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from feedback import attachments as files
+from feedback.calendar import working_calendar
+from feedback.extensions import db, limiter
+from feedback.models import Complaint, utcnow
+from feedback.models.rating import SCORES
+from feedback.portal import bp, services
+from feedback.portal.forms import MessageForm, RatingForm, SubmitForm, TrackForm
+from feedback.text import fold
+
+NEUTRAL_ERROR = lambda: _("Mã tra cứu hoặc thông tin xác nhận không đúng. Vui lòng kiểm tra lại.")  # noqa: E731
+
+
+def _submit_limit():
+    return current_app.config["PORTAL_SUBMIT_LIMIT"]
+
+
+def _track_limit():
+    return current_app.config["PORTAL_TRACK_LIMIT"]
+
+
+def _helper_step():
+    """The no-JavaScript steps (search a unit, list its staff) re-show the form and create nothing."""
+    return bool(request.form.get("find_unit") or request.form.get("load_staff"))
+
+
+def _is_track_attempt():
+    return request.method == "POST" or bool(request.args.get("secret"))
+
+
+def _language():
+    return "en" if str(get_locale()) == "en" else "vi"
+
+
+# --- submission ------------------------------------------------------------------------------
+
+def _fill_choices(form, unit):
+    locale = _language()
+    options = [("", _("— Chọn đơn vị —"))]
+    listed = services.public_units(form.unit_q.data)
+    if unit is not None and all(u.id != unit.id for u, _d in listed):
+        listed.insert(0, (unit, 0))
+    for candidate, depth in listed:
+        label = "\u00a0\u00a0" * depth + (candidate.name_en if locale == "en" and candidate.name_en else candidate.name)
+        options.append((candidate.code, label, {"data-fold": fold(candidate.name) + " " + candidate.code.lower()}))
+    form.unit.choices = options
+    form.category.choices = [("", _("— Không rõ, để cơ quan phân loại —"))] + [
+        (c.code, c.name(locale)) for c in services.active_categories()
+    ]
+    staff_options = [("", _("— Không nêu tên hoặc không biết tên —"))]
+    for member in services.public_staff(unit):
+        staff_options.append((member.public_ref, _staff_label(member, unit)))
+    form.staff.choices = staff_options
+    return len(listed)
+
+
+def _staff_label(member, unit):
+    parts = [member.full_name, member.position]
+    if member.counter_number:
+        parts.append(_("quầy %(n)s", n=member.counter_number))
+    if unit is not None and member.unit_id != unit.id:
+        parts.append(member.unit.name)
+    return " — ".join(parts[:2]) + (" (" + ", ".join(parts[2:]) + ")" if parts[2:] else "")
+
+
+def _fake_receipt(form, unit):
+    """What a bot that filled the honeypot sees: a receipt like any other, for a case that does not exist."""
+    now = utcnow()
+    return {
+        "code": Complaint.new_tracking_code(),
+        "secret": None if form.contact_mode.data == "contact" else secrets.token_hex(4).upper(),
+        "unit": unit.name if unit else "",
+        "submitted": now.isoformat(),
+        "due": working_calendar().add_working_days(now, 10).isoformat(),
+        "contact": form.contact_mode.data == "contact",
+    }
+
+
+@bp.route("/submit", methods=["GET", "POST"])
+@bp.route("/gui-phan-anh", methods=["GET", "POST"])
+@limiter.limit(_submit_limit, methods=["POST"], exempt_when=_helper_step)
+def new():
+    """The feedback form."""
+    form = SubmitForm()
+    if request.method == "GET":
+        form.submission_key.data = services.new_submission_key()
+        preset = services.unit_by_code(request.args.get("unit"))
+        if preset is not None:
+            form.unit.data = preset.code
+    unit = services.unit_by_code(form.unit.data)
+    if form.unit.data and unit is None:
+        form.unit.data = ""
+    matches = _fill_choices(form, unit)
+    if request.method == "POST" and _helper_step():
+        if not form.submission_key.data:
+            form.submission_key.data = services.new_submission_key()
+        return _render_form(form, unit, matches)
+    if request.method == "POST" and form.website.data:
+        session[services.SESSION_RECEIPT] = _fake_receipt(form, unit)
+        return redirect(url_for("portal.receipt"))
+    if form.validate_on_submit():
+        staff = category = None
+        checked = []
+        if form.staff.data:
+            staff = services.staff_in_unit(unit, form.staff.data)
+            if staff is None:
+                form.staff.errors.append(_("Cán bộ đã chọn không thuộc đơn vị này. Vui lòng chọn lại."))
+        if form.category.data:
+            category = services.category_by_code(form.category.data)
+            if category is None:
+                form.category.errors.append(_("Loại phản ánh không hợp lệ."))
+        try:
+            checked = files.inspect_all(request.files.getlist(form.attachments.name))
+        except ValueError as error:
+            form.attachments.errors.append(str(error))
+        if not (form.staff.errors or form.category.errors or form.attachments.errors):
+            return _create(form, unit, staff, category, checked)
+    status = 422 if request.method == "POST" else 200
+    return _render_form(form, unit, matches, status)
+
+
+def _render_form(form, unit, matches, status=200):
+    return render_template(
+        "portal/new.html", form=form, unit=unit, matches=matches, max_files=files.MAX_FILES,
+        max_size=files.human_size(files.max_bytes()), accept=files.ACCEPT_ATTRIBUTE, today=_today_iso(),
+    ), status
+
+
+def _today_iso():
+    from feedback.calendar import local_today
+
+    return local_today().isoformat()
+
+
+def _create(form, unit, staff, category, checked):
+    anonymous = form.contact_mode.data == "anonymous"
+    contact = None
+    if not anonymous:
+        contact = {"full_name": form.full_name.data, "phone": form.phone.data, "email": form.email.data,
+                   "ip_address": request.remote_addr}
+    stored = []
+    try:
+        result, stored = services.submit_case(
+            checked_uploads=checked,
+            submission_key=form.submission_key.data,
+            description=form.description.data,
+            category=category,
+            target_unit=unit,
+            staff=staff,
+            staff_description=form.staff_description.data or None,
+            incident_date=form.incident_date.data,
+            incident_place=form.incident_place.data or None,
+            contact=contact,
+            consent_publish=form.consent_publish.data,
+            language=_language(),
+        )
+        complaint = result.complaint
+        receipt = {
+            "code": complaint.tracking_code,
+            "secret": result.secret,
+            "unit": (complaint.target_unit.name if complaint.target_unit else ""),
+            "submitted": complaint.submitted_at.isoformat(),
+            "due": complaint.answer_due_at.isoformat() if complaint.answer_due_at else None,
+            "contact": not complaint.is_anonymous,
+        }
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        files.discard(stored)
+        raise
+    session[services.SESSION_RECEIPT] = receipt
+    services.remember_case(receipt["code"])
+    return redirect(url_for("portal.receipt"))
+
+
+@bp.route("/gui-phan-anh/bien-nhan")
+def receipt():
+    """The receipt: tracking code, and the anonymous citizen's secret shown this once."""
+    data = session.get(services.SESSION_RECEIPT)
+    if not data:
+        return redirect(url_for("portal.new"))
+    secret = data.get("secret")
+    if secret:
+        session[services.SESSION_RECEIPT] = {**data, "secret": None, "secret_shown": True}
+    return render_template(
+        "portal/receipt.html", receipt=data, secret=secret,
+        submitted=datetime.fromisoformat(data["submitted"]),
+        due=datetime.fromisoformat(data["due"]) if data.get("due") else None,
+    )
+
+
+# --- directory for the form's live pickers ---------------------------------------------------
+
+@bp.route("/api/units")
+def api_units():
+    """Units matching ?q= (accents optional): code and name."""
+    found = services.public_units(request.args.get("q", "")[:100])[:50]
+    return jsonify(units=[{"code": u.code, "name": u.name, "name_en": u.name_en} for u, _d in found])
+
+
+@bp.route("/api/units/<code>/staff")
+def api_unit_staff(code):
+    """The unit's public staff directory: name, position, counter and public reference only."""
+    unit = services.unit_by_code(code)
+    if unit is None:
+        abort(404)
+    return jsonify(
+        unit={"code": unit.code, "name": unit.name},
+        staff=[services.staff_public_fields(m) for m in services.public_staff(unit)],
+    )
+
+
+# --- tracking --------------------------------------------------------------------------------
+
+@bp.route("/track", methods=["GET", "POST"])
+@limiter.shared_limit(_track_limit, scope="portal-track", exempt_when=lambda: not _is_track_attempt(),
+                      deduct_when=lambda response: response.status_code != 302)
+def track():
+    """Follow a case: code, then the secret (anonymous) or the last 4 phone digits / e-mail."""
+    code = services.normalise_code(request.values.get("code"))
+    if request.method == "GET":
+        complaint = services.opened_case(code)
+        if complaint is not None:
+            return _render_case(complaint)
+        form = TrackForm(formdata=None, code=code)
+        if request.args.get("secret"):
+            return _try_open(form, code, request.args.get("secret"))
+        return render_template("portal/track.html", form=form, error=None)
+    form = TrackForm()
+    if form.validate_on_submit():
+        return _try_open(form, code, form.secret.data)
+    return render_template("portal/track.html", form=form, error=None), 422
+
+
+def _try_open(form, code, key):
+    complaint = services.find_case(code, key)
+    if complaint is None:
+        form.secret.data = ""
+        return render_template("portal/track.html", form=form, error=NEUTRAL_ERROR()), 200
+    services.remember_case(complaint.tracking_code)
+    return redirect(url_for("portal.track", code=complaint.tracking_code))
+
+
+def _render_case(complaint, message_form=None, rating_form=None, status=200):
+    events = services.public_events(complaint)
+    answer = services.sent_answer(complaint)
+    rating = services.answer_rating(complaint) if answer else None
+    return render_template(
+        "portal/case.html", case=complaint, events=events, answer=answer, rating=rating,
+        awaiting_reply=services.awaiting_reply(events),
+        can_message=complaint.status not in services.CLOSED_FOR_MESSAGES,
+        message_form=message_form or MessageForm(formdata=None),
+        rating_form=rating_form or RatingForm(formdata=None),
+        scores=SCORES, accept=files.ACCEPT_ATTRIBUTE,
+        citizen_files=[a for a in complaint.attachments if not a.is_evidence],
+    ), status
+
+
+def _case_or_ask(code):
+    complaint = services.opened_case(code)
+    if complaint is None:
+        flash(_("Vui lòng nhập lại mã tra cứu và thông tin xác nhận."), "warning")
+    return complaint
+
+
+@bp.route("/track/<code>/bo-sung", methods=["POST"])
+@limiter.limit("10 per minute;60 per hour")
+def add_info(code):
+    """The citizen adds information or answers the handler's question."""
+    complaint = _case_or_ask(code)
+    if complaint is None:
+        return redirect(url_for("portal.track", code=services.normalise_code(code)))
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            checked = files.inspect_all([request.files.get(form.attachment.name)], max_files=1)
+        except ValueError as error:
+            form.attachment.errors = [str(error)]
+        else:
+            stored = []
+            try:
+                _event, stored = services.add_information(complaint, form.message.data, checked)
+                db.session.commit()
+            except ValueError:
+                db.session.rollback()
+                files.discard(stored)
+                flash(_("Hồ sơ đã đóng, không thể bổ sung thông tin."), "warning")
+                return redirect(url_for("portal.track", code=complaint.tracking_code))
+            except Exception:
+                db.session.rollback()
+                files.discard(stored)
+                raise
+            flash(_("Đã gửi thông tin bổ sung. Cảm ơn bạn."), "success")
+            return redirect(url_for("portal.track", code=complaint.tracking_code) + "#timeline")
+    return _render_case(complaint, message_form=form, status=422)
+
+
+@bp.route("/track/<code>/danh-gia", methods=["POST"])
+@limiter.limit("10 per minute")
+def rate(code):
+    """The citizen rates the answer."""
+    complaint = _case_or_ask(code)
+    if complaint is None:
+        return redirect(url_for("portal.track", code=services.normalise_code(code)))
+    form = RatingForm()
+    if form.validate_on_submit():
+        try:
+            services.rate_answer(complaint, form.score.data, form.reason.data or None)
+            db.session.commit()
+        except services.AlreadyRated:
+            db.session.rollback()
+            flash(_("Bạn đã đánh giá câu trả lời này."), "info")
+        except ValueError:
+            db.session.rollback()
+            flash(_("Chưa có câu trả lời để đánh giá."), "warning")
+        else:
+            flash(_("Cảm ơn bạn đã đánh giá."), "success")
+        return redirect(url_for("portal.track", code=complaint.tracking_code) + "#answer")
+    return _render_case(complaint, rating_form=form, status=422)

@@ -1,0 +1,279 @@
+"""What the portal does to the data: unit and staff directory, submission, citizen access, messages, ratings."""
+import hmac
+import importlib
+import re
+import secrets
+from datetime import timedelta
+
+from flask import session
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import generate_password_hash
+
+from feedback import attachments as files
+from feedback import audit
+from feedback.calendar import local_today
+from feedback.extensions import db
+from feedback.intake.services import check_secret, create_case
+from feedback.models import Answer, CaseEvent, Category, Complaint, Rating, Staff, Unit, utcnow
+from feedback.text import fold
+
+# Codes of the cases this browser session has opened (code + secret checked), newest last.
+SESSION_CASES = "portal_cases"
+SESSION_RECEIPT = "portal_receipt"
+MAX_SESSION_CASES = 20
+# A form sent again within this time gets a fresh secret for its anonymous case (the first page was lost).
+RESUBMIT_WINDOW = timedelta(minutes=30)
+STAFF_LIST_LIMIT = 500
+CLOSED_FOR_MESSAGES = ("closed",)
+
+
+# --- units and staff -------------------------------------------------------------------------
+
+def public_units(query=None):
+    """Units a citizen can choose, in tree order, as (unit, depth); `query` filters accent-insensitively."""
+    today = local_today()
+    units = db.session.scalars(select(Unit).where(Unit.currently_active(today)).order_by(Unit.path)).all()
+    needle = fold(query or "").strip()
+    result = []
+    for unit in units:
+        if needle and needle not in fold(unit.name) and needle not in unit.code.lower():
+            continue
+        result.append((unit, max(unit.path.strip("/").count("/"), 0)))
+    return result
+
+
+def unit_by_code(code):
+    if not code:
+        return None
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None or not unit.is_active_on(local_today()):
+        return None
+    return unit
+
+
+def public_staff(unit):
+    """Active staff of `unit` and the units below it (the one-stop counter of a commune)."""
+    if unit is None:
+        return []
+    return db.session.scalars(
+        select(Staff)
+        .join(Unit, Staff.unit_id == Unit.id)
+        .where(Staff.active.is_(True), Unit.subtree_clause(unit))
+        .order_by(Unit.path, Staff.counter_number, Staff.full_name)
+        .limit(STAFF_LIST_LIMIT)
+    ).all()
+
+
+def staff_public_fields(member):
+    return {
+        "public_ref": member.public_ref,
+        "full_name": member.full_name,
+        "position": member.position,
+        "counter_number": member.counter_number,
+        "unit_name": member.unit.name,
+    }
+
+
+def staff_in_unit(unit, public_ref):
+    """The active staff member with this public reference inside `unit`'s subtree, or None."""
+    if unit is None or not public_ref:
+        return None
+    member = db.session.scalar(select(Staff).where(Staff.public_ref == public_ref, Staff.active.is_(True)))
+    if member is None or not member.unit.is_within(unit):
+        return None
+    return member
+
+
+def active_categories():
+    return db.session.scalars(
+        select(Category).where(Category.active.is_(True)).order_by(Category.sort_order, Category.name_vi)
+    ).all()
+
+
+def category_by_code(code):
+    if not code:
+        return None
+    return db.session.scalar(select(Category).where(Category.code == code, Category.active.is_(True)))
+
+
+# --- submission ------------------------------------------------------------------------------
+
+def new_submission_key():
+    return "web:" + secrets.token_urlsafe(18)
+
+
+def submit_case(*, checked_uploads, submission_key, **case_fields):
+    """Create the case through the one door and store its files. Returns (CaseCreated, attachments).
+
+    A second delivery of the same form (same submission key) returns the first case; for an
+    anonymous case sent again shortly after, the secret is re-issued because the page that
+    showed the first one never reached the citizen.
+    """
+    result = create_case(channel="web", submission_key=submission_key or None, **case_fields)
+    stored = []
+    if result.created:
+        for checked in checked_uploads:
+            stored.append(files.store(checked, result.complaint))
+        if stored:
+            db.session.flush()
+            db.session.add(CaseEvent(complaint=result.complaint, kind="attachment", actor_label="citizen",
+                                     body=str(len(stored)), is_public=False))
+    elif result.complaint.is_anonymous and utcnow() - result.complaint.submitted_at <= RESUBMIT_WINDOW:
+        result.secret = reissue_secret(result.complaint)
+    return result, stored
+
+
+def reissue_secret(complaint):
+    """A new secret for an anonymous case; the old one stops working."""
+    secret = secrets.token_hex(4).upper()
+    complaint.secret_hash = generate_password_hash(secret, method="pbkdf2:sha256:60000")
+    audit.record("case.secret_reissued", actor_label="citizen", obj=complaint)
+    return secret
+
+
+# --- citizen access --------------------------------------------------------------------------
+
+def normalise_code(raw):
+    return re.sub(r"[^0-9A-Za-z]", "", raw or "").upper()[:16]
+
+
+def _same(a, b):
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def citizen_can_open(complaint, key):
+    """The secret (anonymous), or the last 4 digits of the phone, or the e-mail the citizen gave."""
+    key = (key or "").strip()
+    if not key:
+        return False
+    if complaint.secret_hash and check_secret(complaint, key):
+        return True
+    person = complaint.complainant
+    if person is None:
+        return False
+    digits = re.sub(r"\D", "", key)
+    if person.phone and len(digits) == 4 and _same(digits, person.phone[-4:]):
+        return True
+    if person.email and "@" in key and _same(key.lower(), person.email.lower()):
+        return True
+    return False
+
+
+def find_case(code, key):
+    """The case this code and key open, or None (the caller shows one neutral error either way)."""
+    code = normalise_code(code)
+    complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_code == code)) if code else None
+    if complaint is None or not citizen_can_open(complaint, key):
+        return None
+    return complaint
+
+
+def remember_case(code):
+    codes = [c for c in session.get(SESSION_CASES, []) if c != code]
+    codes.append(code)
+    session[SESSION_CASES] = codes[-MAX_SESSION_CASES:]
+
+
+def opened_case(code):
+    """The case with this code if this session has opened it, else None."""
+    code = normalise_code(code)
+    if not code or code not in session.get(SESSION_CASES, []):
+        return None
+    return db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
+
+
+# --- what the citizen sees -------------------------------------------------------------------
+
+def public_events(complaint):
+    return db.session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.complaint_id == complaint.id, CaseEvent.is_public.is_(True))
+        .order_by(CaseEvent.id)
+    ).all()
+
+
+def sent_answer(complaint):
+    """The answer sent to the citizen (the latest), or None."""
+    return db.session.scalar(
+        select(Answer).where(Answer.complaint_id == complaint.id, Answer.status == "sent")
+        .order_by(Answer.id.desc()).limit(1)
+    )
+
+
+def answer_rating(complaint):
+    return db.session.scalar(
+        select(Rating).where(Rating.complaint_id == complaint.id, Rating.source == "answer")
+        .order_by(Rating.id.desc()).limit(1)
+    )
+
+
+def awaiting_reply(events):
+    """True when the last exchange is a question from the handling unit the citizen has not answered."""
+    for event in reversed(events):
+        if event.kind == "message_in":
+            return False
+        if event.kind == "message_out":
+            return True
+    return False
+
+
+# --- what the citizen does -------------------------------------------------------------------
+
+def add_information(complaint, text, checked_uploads=()):
+    """The citizen adds information or answers a question: a public message_in event (+ files)."""
+    if complaint.status in CLOSED_FOR_MESSAGES:
+        raise ValueError("closed")
+    event = CaseEvent(complaint=complaint, kind="message_in", actor_label="citizen", body=text, is_public=True)
+    db.session.add(event)
+    db.session.flush()
+    stored = [files.store(checked, complaint, event=event) for checked in checked_uploads]
+    audit.record("case.citizen_message", actor_label="citizen", obj=complaint, event_id=event.id,
+                 attachments=len(stored))
+    return event, stored
+
+
+class AlreadyRated(ValueError):
+    pass
+
+
+def _outcomes_rating_service():
+    """The cases package's rating service when it exists (it may also re-open a disputed case)."""
+    try:
+        module = importlib.import_module("feedback.cases.outcomes")
+    except ImportError:
+        return None
+    return getattr(module, "rate_answer", None)
+
+
+def rate_answer(complaint, score, reason=None):
+    """The citizen rates the answer they received: a Rating (source 'answer'), a timeline event, audit."""
+    service = _outcomes_rating_service()
+    if service is not None:
+        return service(complaint, score=score, reason=reason)
+    if sent_answer(complaint) is None:
+        raise ValueError("no answer")
+    if answer_rating(complaint) is not None:
+        raise AlreadyRated()
+    unit_id = complaint.unit_id or complaint.target_unit_id
+    if unit_id is None:
+        raise ValueError("no unit")
+    rating = Rating(
+        unit_id=unit_id,
+        staff_id=None,
+        complaint_id=complaint.id,
+        score=score,
+        comment=reason or None,
+        source="answer",
+        client_uuid=f"answer:{complaint.id}",
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(rating)
+            db.session.flush()
+    except IntegrityError:
+        raise AlreadyRated() from None
+    db.session.add(CaseEvent(complaint=complaint, kind="rating", actor_label="citizen", is_public=True,
+                             body=f"{score}" + (f": {reason}" if reason else "")))
+    audit.record("case.answer_rated", actor_label="citizen", obj=complaint, score=score, satisfied=rating.satisfied)
+    return rating

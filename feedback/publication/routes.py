@@ -1,0 +1,198 @@
+"""Public pages: answers board and pages, Atom feeds, notice-board PDFs, posters, hotlines, statistics."""
+import re
+from datetime import date
+
+from flask import Response, abort, current_app, jsonify, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from feedback.calendar import local_today
+from feedback.extensions import db
+from feedback.models import Category, PublishedAnswer, Unit
+from feedback.models.outcome import CONCLUSIONS
+from feedback.publication import bp, directory, printing, stats
+from feedback.publication.search import BoardQuery, SearchTimeout, board_page, unit_feed
+
+
+def _unit_or_404(code):
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def _parse_date(name, errors):
+    value = (request.args.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors[name] = _("Ngày không hợp lệ, dùng dạng năm-tháng-ngày (ví dụ 2026-07-31).")
+        return None
+
+
+def _filter_choices():
+    units = db.session.scalars(select(Unit).where(Unit.currently_active(local_today())).order_by(Unit.path)).all()
+    categories = db.session.scalars(
+        select(Category).where(Category.active.is_(True)).order_by(Category.sort_order, Category.name_vi)
+    ).all()
+    return units, categories
+
+
+@bp.route("/answers")
+def answers():
+    """The board of published answers, filtered and searched, newest first or by relevance."""
+    errors = {}
+    args = request.args
+    query = BoardQuery(q=(args.get("q") or "").strip()[:200], cursor=args.get("cursor") or None)
+    unit_code = (args.get("unit") or "").strip()
+    if unit_code:
+        query.unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if query.unit is None:
+            errors["unit"] = _("Không tìm thấy đơn vị này.")
+    category_code = (args.get("category") or "").strip()
+    if category_code:
+        category = db.session.scalar(select(Category).where(Category.code == category_code))
+        if category is None:
+            errors["category"] = _("Không tìm thấy lĩnh vực này.")
+        else:
+            query.category_id = category.id
+    conclusion = (args.get("conclusion") or "").strip()
+    if conclusion:
+        if conclusion in CONCLUSIONS:
+            query.conclusion = conclusion
+        else:
+            errors["conclusion"] = _("Kết luận không hợp lệ.")
+    query.date_from = _parse_date("from", errors)
+    query.date_to = _parse_date("to", errors)
+    if query.date_from and query.date_to and query.date_from > query.date_to:
+        errors["to"] = _("Ngày kết thúc phải sau ngày bắt đầu.")
+    query.sort = "relevance" if args.get("sort") == "relevance" and query.q else "new"
+    page, timeout = None, False
+    if not errors:
+        try:
+            page = board_page(query)
+        except SearchTimeout:
+            timeout = True
+    units, categories = _filter_choices()
+    next_args = None
+    if page is not None and page.next_cursor:
+        next_args = {k: v for k, v in args.items() if k != "cursor" and v}
+        next_args["cursor"] = page.next_cursor
+    status = 400 if errors else 200
+    return render_template(
+        "publication/answers.html", page=page, errors=errors, timeout=timeout, units=units,
+        categories=categories, conclusions=CONCLUSIONS, args=args, query=query, next_args=next_args,
+        locale=str(get_locale()),
+    ), status
+
+
+@bp.route("/answers/<ref>")
+def answer(ref):
+    """One published answer at its stable public address."""
+    row = db.session.scalar(select(PublishedAnswer).where(PublishedAnswer.public_ref == ref))
+    if row is None:
+        abort(404)
+    return render_template("publication/answer.html", row=row, conclusions=CONCLUSIONS, locale=str(get_locale()))
+
+
+@bp.route("/answers/feed/<unit_code>.atom")
+def feed(unit_code):
+    """Atom feed of a unit's (and its subtree's) newest published answers."""
+    unit = _unit_or_404(unit_code)
+    rows = unit_feed(unit)
+    xml = render_template("publication/feed_atom.xml", unit=unit, rows=rows, conclusions=CONCLUSIONS,
+                          base=current_app.config["PUBLIC_BASE_URL"])
+    return Response(xml, mimetype="application/atom+xml")
+
+
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@bp.route("/units/<code>/answers-<period>.pdf")
+def month_pdf(code, period):
+    """The month's published answers of a unit as a printable PDF for the notice board."""
+    unit = _unit_or_404(code)
+    match = _PERIOD.match(period)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        abort(404)
+    data = printing.month_answers_pdf(unit, int(match.group(1)), int(match.group(2)))
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="answers-{code}-{period}.pdf"'})
+
+
+@bp.route("/units/<code>/poster")
+def poster(code):
+    """A printable A4 poster: the unit's hotline, the system's hotline and SMS number, a QR code to the form."""
+    unit = _unit_or_404(code)
+    return render_template("publication/poster.html", unit=unit, info=printing.poster_info(unit),
+                           qr_svg=printing.qr_svg(printing.form_url(unit)))
+
+
+@bp.route("/units/<code>/poster.pdf")
+def poster_pdf(code):
+    unit = _unit_or_404(code)
+    return Response(printing.poster_pdf(unit), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="poster-{code}.pdf"'})
+
+
+@bp.route("/hotlines")
+def hotlines():
+    """Every active unit's hotline, e-mail, address, hours and ways to send feedback, by the unit tree."""
+    q = (request.args.get("q") or "").strip()[:100]
+    tree, count = directory.hotline_tree(q)
+    return render_template("publication/hotlines.html", tree=tree, count=count, q=q)
+
+
+def _stats_request():
+    errors = {}
+    unit = None
+    unit_code = (request.args.get("unit") or "").strip()
+    if unit_code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            errors["unit"] = _("Không tìm thấy đơn vị này.")
+    try:
+        period = stats.parse_period(request.args.get("period") or str(local_today().year))
+    except ValueError:
+        errors["period"] = _("Kỳ không hợp lệ: dùng dạng 2026, 2026-Q3 hoặc 2026-07.")
+        period = stats.parse_period(str(local_today().year))
+    return unit, period, errors
+
+
+@bp.route("/statistics")
+def statistics():
+    """Public statistics per unit (subtree) and period, with server-rendered charts."""
+    unit, period, errors = _stats_request()
+    figures = stats.compute(unit, period)
+    units, _categories = _filter_choices()
+    download_args = {k: v for k, v in request.args.items() if k in ("unit", "period") and v}
+    return render_template(
+        "publication/statistics.html", figures=figures, unit=unit, period=period, errors=errors, units=units,
+        charts=stats.charts(figures), download_args=download_args, locale=str(get_locale()),
+    ), 400 if errors else 200
+
+
+@bp.route("/statistics.json")
+def statistics_json():
+    unit, period, errors = _stats_request()
+    if errors:
+        return jsonify(errors=errors), 400
+    return jsonify(stats.as_dict(stats.compute(unit, period)))
+
+
+@bp.route("/statistics.csv")
+def statistics_csv():
+    unit, period, errors = _stats_request()
+    if errors:
+        return Response("\n".join(errors.values()), status=400, mimetype="text/plain")
+    name = f"thong-ke-{unit.code if unit else 'toan-tinh'}-{period.code}.csv"
+    return Response(stats.as_csv(stats.compute(unit, period)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.app_template_global()
+def answer_url(row):
+    return url_for("publication.answer", ref=row.public_ref)

@@ -1,0 +1,235 @@
+"""Public statistics per unit (subtree) and period, computed with GROUP BY in the database.
+
+- received: cases submitted in the period, by channel and by category;
+- on time: of the cases answered in the period, the share with answered_at <= answer_due_at;
+- average time to answer: working days (feedback.calendar: Mon-Fri without Vietnamese holidays)
+  from the local day of submission (not counted) to the local day of the answer, counted once
+  per distinct (submitted day, answered day) pair that SQL groups;
+- satisfaction index: share of ratings scored 4 or 5 in the period, against the province's target
+  for the period's year from SATISFACTION_TARGETS ({2025: 90, 2030: 95}); a year between two
+  targets gets the straight-line value between them, a year before the first or after the last
+  gets the nearest target.
+"""
+import csv
+import io
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+from sqlalchemy import case, func, literal_column, select
+
+from feedback.calendar import working_calendar
+from feedback.extensions import db
+from feedback.models import Category, Complaint, Rating, Unit
+from feedback.models.case import CHANNELS
+from feedback.monitoring.periods import parse_period  # noqa: F401  (re-exported for routes)
+
+LOCAL_OFFSET_HOURS = 7  # Asia/Ho_Chi_Minh has no daylight saving time
+
+
+@dataclass
+class Figures:
+    unit_code: str | None
+    unit_name: str
+    period: str
+    period_label: str
+    received: int = 0
+    by_channel: list = field(default_factory=list)  # [{"code", "label", "count"}]
+    by_category: list = field(default_factory=list)  # [{"code", "label", "count"}]
+    answered: int = 0
+    answered_on_time: int = 0
+    on_time_share: float | None = None
+    average_answer_working_days: float | None = None
+    ratings: int = 0
+    ratings_satisfied: int = 0
+    satisfaction_index: float | None = None
+    ratings_by_score: dict = field(default_factory=dict)
+    satisfaction_target: float | None = None
+    target_met: bool | None = None
+
+
+def satisfaction_target(year, targets=None):
+    """The province's target (percent) for `year`, interpolated between the configured years."""
+    targets = targets if targets is not None else current_app.config.get("SATISFACTION_TARGETS", {})
+    if not targets:
+        return None
+    years = sorted(int(y) for y in targets)
+    values = {int(y): float(v) for y, v in targets.items()}
+    if year <= years[0]:
+        return values[years[0]]
+    if year >= years[-1]:
+        return values[years[-1]]
+    for low, high in zip(years, years[1:]):
+        if low <= year <= high:
+            return round(values[low] + (values[high] - values[low]) * (year - low) / (high - low), 2)
+    return None
+
+
+def _percent(part, whole):
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _local_day(column):
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.date(column + literal_column(f"interval '{LOCAL_OFFSET_HOURS} hours'"))
+    return func.date(column, f"+{LOCAL_OFFSET_HOURS} hours")
+
+
+def _as_date(value):
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def working_days(first, last, calendar=None):
+    """Working days after `first` up to and including `last` (local dates)."""
+    calendar = calendar or working_calendar()
+    count, day = 0, first
+    while day < last:
+        day += timedelta(days=1)
+        if calendar.is_working_day(day):
+            count += 1
+    return count
+
+
+def compute(unit, period):
+    """Figures for `unit`'s subtree (None: the whole system) in `period` (monitoring.periods.Period)."""
+    start, end = period.start_utc, period.end_utc
+    figures = Figures(
+        unit_code=unit.code if unit else None,
+        unit_name=unit.name if unit else _("Toàn tỉnh"),
+        period=period.code, period_label=period.label,
+    )
+    scope = []
+    rating_scope = []
+    if unit is not None:
+        subtree = select(Unit.id).where(Unit.subtree_clause(unit))
+        scope.append(func.coalesce(Complaint.unit_id, Complaint.target_unit_id).in_(subtree))
+        rating_scope.append(Rating.unit_id.in_(subtree))
+    received = [Complaint.submitted_at >= start, Complaint.submitted_at < end, *scope]
+
+    counts = dict(db.session.execute(
+        select(Complaint.channel, func.count()).where(*received).group_by(Complaint.channel)
+    ).all())
+    figures.by_channel = [{"code": code, "label": label, "count": counts.get(code, 0)}
+                          for code, label in CHANNELS.items() if counts.get(code)]
+    figures.received = sum(counts.values())
+
+    by_category = db.session.execute(
+        select(Category.code, Category.name_vi, func.count(Complaint.id))
+        .select_from(Complaint).outerjoin(Category, Category.id == Complaint.category_id)
+        .where(*received).group_by(Category.code, Category.name_vi)
+        .order_by(func.count(Complaint.id).desc(), Category.name_vi)
+    ).all()
+    figures.by_category = [{"code": code, "label": name or _("Chưa phân loại"), "count": count}
+                           for code, name, count in by_category]
+
+    answered = [Complaint.answered_at.is_not(None), Complaint.answered_at >= start, Complaint.answered_at < end, *scope]
+    total, on_time = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case(
+            (Complaint.answered_at <= Complaint.answer_due_at, 1), else_=0)), 0))
+        .where(*answered)
+    ).one()
+    figures.answered, figures.answered_on_time = int(total), int(on_time)
+    figures.on_time_share = _percent(figures.answered_on_time, figures.answered)
+
+    submitted_day, answered_day = _local_day(Complaint.submitted_at), _local_day(Complaint.answered_at)
+    pairs = db.session.execute(
+        select(submitted_day, answered_day, func.count()).where(*answered).group_by(submitted_day, answered_day)
+    ).all()
+    if pairs:
+        calendar = working_calendar()
+        days = sum(working_days(_as_date(a), _as_date(b), calendar) * n for a, b, n in pairs)
+        figures.average_answer_working_days = round(days / sum(n for _a, _b, n in pairs), 1)
+
+    scores = dict(db.session.execute(
+        select(Rating.score, func.count())
+        .where(Rating.created_at >= start, Rating.created_at < end, *rating_scope).group_by(Rating.score)
+    ).all())
+    figures.ratings_by_score = {score: scores.get(score, 0) for score in (5, 4, 3, 2, 1)}
+    figures.ratings = sum(scores.values())
+    figures.ratings_satisfied = scores.get(4, 0) + scores.get(5, 0)
+    figures.satisfaction_index = _percent(figures.ratings_satisfied, figures.ratings)
+    figures.satisfaction_target = satisfaction_target(period.start.year)
+    if figures.satisfaction_index is not None and figures.satisfaction_target is not None:
+        figures.target_met = figures.satisfaction_index >= figures.satisfaction_target
+    return figures
+
+
+def as_dict(figures):
+    data = asdict(figures)
+    data["ratings_by_score"] = {str(k): v for k, v in figures.ratings_by_score.items()}
+    return data
+
+
+def as_csv(figures):
+    """The same figures as CSV rows (section, key, label, value), UTF-8 with BOM for spreadsheets."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "key", "label", "value"])
+    writer.writerow(["scope", "unit", figures.unit_name, figures.unit_code or ""])
+    writer.writerow(["scope", "period", figures.period_label, figures.period])
+    writer.writerow(["received", "total", _("Tổng số phản ánh tiếp nhận"), figures.received])
+    for row in figures.by_channel:
+        writer.writerow(["channel", row["code"], row["label"], row["count"]])
+    for row in figures.by_category:
+        writer.writerow(["category", row["code"] or "", row["label"], row["count"]])
+    writer.writerow(["answers", "answered", _("Số đã trả lời"), figures.answered])
+    writer.writerow(["answers", "answered_on_time", _("Số trả lời đúng hạn"), figures.answered_on_time])
+    writer.writerow(["answers", "on_time_share", _("Tỷ lệ trả lời đúng hạn (%)"), _fmt(figures.on_time_share)])
+    writer.writerow(["answers", "average_answer_working_days", _("Thời gian trả lời bình quân (ngày làm việc)"),
+                     _fmt(figures.average_answer_working_days)])
+    writer.writerow(["satisfaction", "ratings", _("Số lượt đánh giá"), figures.ratings])
+    for score, count in figures.ratings_by_score.items():
+        writer.writerow(["satisfaction", f"score_{score}", str(score), count])
+    writer.writerow(["satisfaction", "satisfaction_index", _("Chỉ số hài lòng (%)"), _fmt(figures.satisfaction_index)])
+    writer.writerow(["satisfaction", "satisfaction_target", _("Chỉ tiêu của tỉnh (%)"), _fmt(figures.satisfaction_target)])
+    return "\ufeff" + out.getvalue()
+
+
+def _fmt(value):
+    return "" if value is None else value
+
+
+# --- charts: inline SVG, rendered on the server ---------------------------------------------
+
+def bar_chart(rows, title, *, suffix="", max_value=None, target=None, width=560):
+    """A horizontal bar chart as inline SVG; rows are (label, value). `target` draws a marker line."""
+    if not rows:
+        return Markup("")
+    bar_h, gap, label_w, pad = 22, 8, 210, 6
+    height = len(rows) * (bar_h + gap) + 30
+    top = max_value if max_value is not None else max((v or 0) for _l, v in rows) or 1
+    plot_w = width - label_w - 70
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+             f'width="100%" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    for i, (label, value) in enumerate(rows):
+        y = 10 + i * (bar_h + gap)
+        w = 0 if not value else max(1, plot_w * float(value) / float(top))
+        shown = "—" if value is None else f"{value:g}{suffix}"
+        parts.append(f'<text x="{label_w - pad}" y="{y + 16}" text-anchor="end" font-size="13">{escape(label)}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#b3261e" rx="3"/>')
+        parts.append(f'<text x="{label_w + w + pad:.1f}" y="{y + 16}" font-size="13">{escape(shown)}</text>')
+    if target is not None:
+        x = label_w + plot_w * float(target) / float(top)
+        parts.append(f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 20}" stroke="#1e7a3c" '
+                     f'stroke-width="2" stroke-dasharray="5 3"/>')
+        parts.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" font-size="12" fill="#1e7a3c">'
+                     f'{escape(_("Chỉ tiêu"))} {target:g}%</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def charts(figures):
+    from feedback.models.rating import SCORES
+
+    return {
+        "channel": bar_chart([(r["label"], r["count"]) for r in figures.by_channel], _("Phản ánh theo kênh")),
+        "category": bar_chart([(r["label"], r["count"]) for r in figures.by_category], _("Phản ánh theo lĩnh vực")),
+        "scores": bar_chart([(SCORES[s], c) for s, c in figures.ratings_by_score.items()], _("Đánh giá theo mức")),
+        "satisfaction": bar_chart(
+            [(_("Chỉ số hài lòng"), figures.satisfaction_index),
+             (_("Trả lời đúng hạn"), figures.on_time_share)],
+            _("Chỉ số hài lòng và tỷ lệ đúng hạn"), suffix="%", max_value=100, target=figures.satisfaction_target,
+        ),
+    }

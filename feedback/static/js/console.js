@@ -1,0 +1,50 @@
+/* Operator console: find a unit by typing (accents optional), then load that unit's staff. */
+(function () {
+  "use strict";
+
+  function fold(value) {
+    return (value || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+  }
+
+  document.querySelectorAll("form.console-form").forEach(function (form) {
+    var unit = form.querySelector("select[name=unit_id]");
+    var staff = form.querySelector("select[name=staff_id]");
+    var filter = form.querySelector("input[data-filter-for=unit_id]");
+    if (!unit) { return; }
+    var options = Array.prototype.slice.call(unit.options).map(function (o) {
+      return { value: o.value, text: o.text, folded: fold(o.text) };
+    });
+
+    if (filter) {
+      filter.addEventListener("input", function () {
+        var words = fold(filter.value).trim().split(/\s+/).filter(Boolean);
+        var current = unit.value;
+        unit.innerHTML = "";
+        options.forEach(function (o) {
+          var match = !o.value || words.every(function (w) { return o.folded.indexOf(w) !== -1; });
+          if (match || o.value === current) { unit.add(new Option(o.text, o.value, false, o.value === current)); }
+        });
+        var firstMatch = Array.prototype.slice.call(unit.options).filter(function (o) { return o.value; });
+        if (words.length && firstMatch.length === 1 && unit.value !== firstMatch[0].value) {
+          unit.value = firstMatch[0].value;
+          unit.dispatchEvent(new Event("change"));
+        }
+      });
+    }
+
+    if (staff) {
+      unit.addEventListener("change", function () {
+        var first = staff.options[0];
+        staff.innerHTML = "";
+        staff.add(first);
+        if (!unit.value) { return; }
+        var url = form.getAttribute("data-staff-url").replace(/\/0\/staff\.json$/, "/" + unit.value + "/staff.json");
+        fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : { staff: [] }; })
+          .then(function (data) {
+            data.staff.forEach(function (s) { staff.add(new Option(s.label, String(s.id))); });
+          });
+      });
+    }
+  });
+})();

@@ -1,0 +1,141 @@
+"""Password sign-in, lockout after repeated failures, the one-time password flow and the account page."""
+from datetime import datetime, timedelta, timezone
+
+import time_machine
+from sqlalchemy import select
+
+from feedback.extensions import db
+from feedback.models import AuditEvent, User
+from tests import factories
+from tests.conftest import login
+
+PASSWORD = "correct horse battery"
+
+
+def _login(client, email, password=PASSWORD):
+    return client.post("/auth/login", data={"email": email, "password": password})
+
+
+def test_login_success_signs_in_and_records_it(app, client):
+    user = factories.user("handler", email="chuyenvien@example.vn")
+    db.session.commit()
+    response = _login(client, "ChuyenVien@example.vn")
+    assert response.status_code == 302
+    page = client.get("/auth/account")
+    assert page.status_code == 200
+    assert "chuyenvien@example.vn" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).last_login_at is not None
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.login")).actor_id == user.id
+
+
+def test_wrong_password_is_refused_with_a_vietnamese_message(app, client):
+    factories.user("handler", email="a@example.vn")
+    db.session.commit()
+    response = _login(client, "a@example.vn", "sai mật khẩu")
+    assert response.status_code == 401
+    assert "Thư điện tử hoặc mật khẩu không đúng." in response.get_data(as_text=True)
+    assert client.get("/auth/account").status_code == 302  # still signed out
+
+
+def test_unknown_email_and_inactive_account_are_refused_alike(app, client):
+    factories.user("handler", email="old@example.vn", is_active_account=False)
+    db.session.commit()
+    assert _login(client, "nobody@example.vn").status_code == 401
+    assert _login(client, "old@example.vn").status_code == 401
+
+
+def test_lockout_after_max_failures_then_unlocks_after_the_lockout_time(app, client):
+    user = factories.user("handler", email="b@example.vn")
+    db.session.commit()
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    start = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
+    with time_machine.travel(start, tick=False):
+        for _ in range(limit):
+            assert _login(client, "b@example.vn", "wrong password").status_code == 401
+        # Locked now: even the right password is refused.
+        response = _login(client, "b@example.vn")
+        assert response.status_code == 429
+        assert "Tài khoản tạm bị khóa" in response.get_data(as_text=True)
+        db.session.expire_all()
+        assert db.session.get(User, user.id).locked_until is not None
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.locked")) is not None
+    minutes = app.config["LOGIN_LOCKOUT_MINUTES"]
+    with time_machine.travel(start + timedelta(minutes=minutes - 1), tick=False):
+        assert _login(client, "b@example.vn").status_code == 429
+    with time_machine.travel(start + timedelta(minutes=minutes + 1), tick=False):
+        assert _login(client, "b@example.vn").status_code == 302
+        db.session.expire_all()
+        assert db.session.get(User, user.id).locked_until is None
+
+
+def test_failures_below_the_limit_do_not_lock(app, client):
+    factories.user("handler", email="c@example.vn")
+    db.session.commit()
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
+        _login(client, "c@example.vn", "wrong password")
+    assert _login(client, "c@example.vn").status_code == 302
+
+
+def test_open_redirect_after_login_is_ignored(app, client):
+    factories.user("handler", email="d@example.vn")
+    db.session.commit()
+    response = client.post("/auth/login?next=//evil.example.com/x", data={"email": "d@example.vn", "password": PASSWORD})
+    assert response.status_code == 302
+    assert "evil.example.com" not in response.headers["Location"]
+
+
+def test_logout_signs_out(app, client):
+    user = factories.user("handler")
+    db.session.commit()
+    login(client, user)
+    assert client.get("/auth/account").status_code == 200
+    client.get("/auth/logout")
+    assert client.get("/auth/account").status_code == 302
+
+
+def test_account_page_shows_name_role_unit_and_totp_status(app, client):
+    units = factories.province_tree()
+    user = factories.user("handler", units["a"], full_name="Trần Thị Bích")
+    db.session.commit()
+    login(client, user)
+    text = client.get("/auth/account").get_data(as_text=True)
+    assert "Trần Thị Bích" in text
+    assert "Chuyên viên xử lý" in text
+    assert "Phường Nha Trang" in text
+    assert "Chưa bật" in text and "/auth/totp/setup" in text
+
+
+def test_change_password(app, client):
+    user = factories.user("handler", email="e@example.vn")
+    db.session.commit()
+    login(client, user)
+    bad = client.post("/auth/account", data={"current_password": "nope", "new_password": "mat-khau-moi-123",
+                                             "confirm": "mat-khau-moi-123"})
+    assert "Mật khẩu hiện tại không đúng." in bad.get_data(as_text=True)
+    mismatch = client.post("/auth/account", data={"current_password": PASSWORD, "new_password": "mat-khau-moi-123",
+                                                  "confirm": "khac"})
+    assert "Hai lần nhập mật khẩu mới không khớp." in mismatch.get_data(as_text=True)
+    short = client.post("/auth/account", data={"current_password": PASSWORD, "new_password": "ngan",
+                                               "confirm": "ngan"})
+    assert "ít nhất 10 ký tự" in short.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password(PASSWORD)
+    ok = client.post("/auth/account", data={"current_password": PASSWORD, "new_password": "mat-khau-moi-123",
+                                           "confirm": "mat-khau-moi-123"})
+    assert ok.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password("mat-khau-moi-123")
+
+
+def test_one_time_password_must_be_replaced_before_anything_else(app, client):
+    user = factories.user("handler", email="f@example.vn", must_change_password=True)
+    db.session.commit()
+    assert _login(client, "f@example.vn").status_code == 302
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/account")
+    client.post("/auth/account", data={"current_password": PASSWORD, "new_password": "mat-khau-rieng-9",
+                                       "confirm": "mat-khau-rieng-9"})
+    db.session.expire_all()
+    assert db.session.get(User, user.id).must_change_password is False
+    assert client.get("/").status_code == 200
