@@ -75,14 +75,20 @@ def _session_app(make_app):
 def _empty_tables():
     engine = db.engine
     tables = [t.name for t in db.metadata.sorted_tables]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            for name in reversed(tables):
-                connection.exec_driver_sql(f'DELETE FROM "{name}"')
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        return
+    with engine.connect() as connection:
+        # PRAGMA foreign_keys is ignored inside a transaction: switch it outside one, and back on
+        # after the commit, or the pooled connection would keep foreign keys off for later tests.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        for name in reversed(tables):
+            connection.exec_driver_sql(f'DELETE FROM "{name}"')
+        connection.commit()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
 @pytest.fixture

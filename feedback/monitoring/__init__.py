@@ -48,6 +48,10 @@ def _template_helpers(app):
         return month.strftime("%m/%y"), getattr(figures, attribute)
 
     @app.template_filter()
+    def first_two(row):
+        return row[0], row[1]
+
+    @app.template_filter()
     def satisfaction_point(point):
         month, row = point
         return month.strftime("%m/%y"), row.index

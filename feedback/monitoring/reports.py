@@ -37,6 +37,14 @@ def _pct(value):
     return None if value is None else round(value, 1)
 
 
+def _verdict(row):
+    if row.index is not None and row.index >= row.target:
+        return "Đạt"
+    if row.below_target:
+        return "Chưa đạt"
+    return "Chưa đủ số liệu"
+
+
 def build_report_data(root, period, progress=lambda pct: None):
     """Gather every figure of the report for `root`'s subtree over `period`."""
     from sqlalchemy import select
@@ -93,8 +101,7 @@ def build_report_data(root, period, progress=lambda pct: None):
               percent_columns=(4,)),
         Table("Mức độ hài lòng theo đơn vị",
               ["Đơn vị", "Lượt đánh giá", "Hài lòng, rất hài lòng", "Chỉ số (%)", "Chỉ tiêu (%)", "Đạt"],
-              [[r.label, r.total, r.satisfied, _pct(r.index), r.target,
-                "Chưa đạt" if r.below_target else "Đạt"] for r in sat["units"]],
+              [[r.label, r.total, r.satisfied, _pct(r.index), r.target, _verdict(r)] for r in sat["units"]],
               ["Tổng cộng", sat["overall"].total, sat["overall"].satisfied, _pct(sat["overall"].index),
                sat["target"], ""], percent_columns=(3, 4)),
         Table("Mức độ hài lòng theo cán bộ",
@@ -243,7 +250,7 @@ def write_pdf(data, path):
         first = 90 if len(table_data.headers) > 4 else 120
         other = (277 - first) / (len(table_data.headers) - 1)
         with pdf.table(col_widths=[first] + [other] * (len(table_data.headers) - 1), headings_style=heading,
-                       line_height=6) as table:
+                       line_height=6, text_align="LEFT") as table:
             header = table.row()
             for title in table_data.headers:
                 header.cell(str(title))
@@ -272,6 +279,7 @@ def _bar_chart(pdf, title, series):
             pdf.rect(x, y0 + height - bar, bar_width, bar, style="F")
         pdf.text(x, y0 + height - bar - 1, str(value))
         pdf.text(x, y0 + height + 4, label)
+    pdf.set_fill_color(255, 255, 255)
     pdf.set_y(y0 + height + 8)
 
 

@@ -9,13 +9,14 @@ from feedback import jobs
 from feedback.auth.access import roles_required
 from feedback.calendar import local_today
 from feedback.extensions import db
-from feedback.models import ReportRun, Staff, StaffFlag, utcnow
+from feedback.models import ReportRun, RollupState, Staff, StaffFlag, utcnow
 from feedback.models.case import CHANNELS
 from feedback.models.monitoring import FLAG_DECISIONS
 from feedback.models.outcome import CONCLUSIONS, DISCIPLINE_FORMS, LIGHTER_MEASURES
 from feedback.monitoring import bp, queries, services
 from feedback.monitoring.forms import FlagDecisionForm, ReportForm, SettingsForm
 from feedback.monitoring.periods import parse_period
+from feedback.monitoring.rollups import refresh_rollups
 from feedback.monitoring.settings import flag_rule, satisfaction_target
 
 MONITOR_ROLES = ("monitor", "admin")
@@ -46,6 +47,9 @@ def _staff_in_scope(public_ref):
 def dashboard():
     """Cases received, open, overdue and on time across the office's subtree."""
     period = _period()
+    if db.session.get(RollupState, "cases") is None:
+        # A new installation: build the rollups once now rather than show zeros until the job runs.
+        refresh_rollups()
     data = queries.case_dashboard(_root(), period)
     return render_template("monitoring/dashboard.html", period=period, data=data, channels=CHANNELS)
 
@@ -180,6 +184,17 @@ def report_download(run_id):
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return send_file(run.file_path, mimetype=mimetype, as_attachment=True,
                      download_name=f"bao-cao-pakn-{run.period}.{run.fmt}")
+
+
+@bp.route("/reports/<int:run_id>/preview")
+@roles_required(*MONITOR_ROLES)
+def report_preview(run_id):
+    """The report's tables as a web page, to read before downloading."""
+    from feedback.monitoring.reports import build_report_data
+
+    run = _own_run(run_id)
+    data = build_report_data(run.unit, parse_period(run.period))
+    return render_template("monitoring/report_preview.html", run=run, data=data)
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -7,7 +7,6 @@ from wtforms import (BooleanField, DateField, HiddenField, MultipleFileField, Ra
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from feedback.calendar import local_today
-from feedback.models.rating import SCORES
 
 DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 5000
@@ -126,9 +125,9 @@ class MessageForm(FlaskForm):
 
 
 class RatingForm(FlaskForm):
-    score = RadioField(_l("Bạn đánh giá câu trả lời thế nào?"), coerce=int,
-                       choices=[(score, label) for score, label in SCORES.items()],
-                       validators=[InputRequired(_l("Vui lòng chọn một mức đánh giá."))])
+    satisfied = RadioField(_l("Bạn có hài lòng với câu trả lời không?"),
+                           choices=[("yes", _l("Hài lòng")), ("no", _l("Không hài lòng"))],
+                           validators=[InputRequired(_l("Vui lòng chọn Hài lòng hoặc Không hài lòng."))])
     reason = TextAreaField(_l("Lý do (bắt buộc nếu không hài lòng)"), filters=[_strip],
                            validators=[Optional(), Length(max=1000, message=_l("Tối đa %(max)d ký tự.", max=1000))],
                            render_kw={"rows": 3, "maxlength": 1000})
@@ -136,7 +135,17 @@ class RatingForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        if valid and self.score.data in (1, 2) and not self.reason.data:
+        if valid and self.satisfied.data == "no" and not self.reason.data:
             self.reason.errors = [_l("Vui lòng cho biết lý do bạn chưa hài lòng.")]
             return False
         return valid
+
+
+class DisputeForm(FlaskForm):
+    dispute_reason = TextAreaField(
+        _l("Vì sao bạn không đồng ý với câu trả lời?"), filters=[_strip],
+        validators=[DataRequired(_l("Vui lòng nêu lý do không đồng ý với câu trả lời.")),
+                    Length(max=2000, message=_l("Tối đa %(max)d ký tự.", max=2000))],
+        render_kw={"rows": 4, "maxlength": 2000},
+    )
+    submit = SubmitField(_l("Đề nghị xem xét lại"))

@@ -10,9 +10,8 @@ from feedback import attachments as files
 from feedback.calendar import working_calendar
 from feedback.extensions import db, limiter
 from feedback.models import Complaint, utcnow
-from feedback.models.rating import SCORES
 from feedback.portal import bp, services
-from feedback.portal.forms import MessageForm, RatingForm, SubmitForm, TrackForm
+from feedback.portal.forms import DisputeForm, MessageForm, RatingForm, SubmitForm, TrackForm
 from feedback.text import fold
 
 NEUTRAL_ERROR = lambda: _("Mã tra cứu hoặc thông tin xác nhận không đúng. Vui lòng kiểm tra lại.")  # noqa: E731
@@ -48,7 +47,7 @@ def _fill_choices(form, unit):
     if unit is not None and all(u.id != unit.id for u, _d in listed):
         listed.insert(0, (unit, 0))
     for candidate, depth in listed:
-        label = "\u00a0\u00a0" * depth + (candidate.name_en if locale == "en" and candidate.name_en else candidate.name)
+        label = "\u00a0\u00a0" * max(depth - 1, 0) + (candidate.name_en if locale == "en" and candidate.name_en else candidate.name)
         options.append((candidate.code, label, {"data-fold": fold(candidate.name) + " " + candidate.code.lower()}))
     form.unit.choices = options
     form.category.choices = [("", _("— Không rõ, để cơ quan phân loại —"))] + [
@@ -248,17 +247,21 @@ def _try_open(form, code, key):
     return redirect(url_for("portal.track", code=complaint.tracking_code))
 
 
-def _render_case(complaint, message_form=None, rating_form=None, status=200):
+def _render_case(complaint, message_form=None, rating_form=None, dispute_form=None, status=200):
     events = services.public_events(complaint)
     answer = services.sent_answer(complaint)
-    rating = services.answer_rating(complaint) if answer else None
+    deadline = services.dispute_deadline(answer)
     return render_template(
-        "portal/case.html", case=complaint, events=events, answer=answer, rating=rating,
+        "portal/case.html", case=complaint, events=events, answer=answer, rating=services.answer_rating(answer),
         awaiting_reply=services.awaiting_reply(events),
         can_message=complaint.status not in services.CLOSED_FOR_MESSAGES,
+        can_dispute=answer is not None and complaint.status in ("answered", "published", "closed")
+        and deadline is not None and utcnow() <= deadline,
+        dispute_deadline=deadline,
         message_form=message_form or MessageForm(formdata=None),
         rating_form=rating_form or RatingForm(formdata=None),
-        scores=SCORES, accept=files.ACCEPT_ATTRIBUTE,
+        dispute_form=dispute_form or DisputeForm(formdata=None),
+        accept=files.ACCEPT_ATTRIBUTE,
         citizen_files=[a for a in complaint.attachments if not a.is_evidence],
     ), status
 
@@ -302,25 +305,42 @@ def add_info(code):
     return _render_case(complaint, message_form=form, status=422)
 
 
-@bp.route("/track/<code>/danh-gia", methods=["POST"])
-@limiter.limit("10 per minute")
-def rate(code):
-    """The citizen rates the answer."""
+def _outcome_step(code, form_class, form_arg, action, done_message, anchor):
+    """Rating and dispute: check access and form, call the outcomes service, commit, back to the case."""
     complaint = _case_or_ask(code)
     if complaint is None:
         return redirect(url_for("portal.track", code=services.normalise_code(code)))
-    form = RatingForm()
-    if form.validate_on_submit():
-        try:
-            services.rate_answer(complaint, form.score.data, form.reason.data or None)
-            db.session.commit()
-        except services.AlreadyRated:
-            db.session.rollback()
-            flash(_("Bạn đã đánh giá câu trả lời này."), "info")
-        except ValueError:
-            db.session.rollback()
-            flash(_("Chưa có câu trả lời để đánh giá."), "warning")
-        else:
-            flash(_("Cảm ơn bạn đã đánh giá."), "success")
-        return redirect(url_for("portal.track", code=complaint.tracking_code) + "#answer")
-    return _render_case(complaint, rating_form=form, status=422)
+    form = form_class()
+    if not form.validate_on_submit():
+        return _render_case(complaint, **{form_arg: form}, status=422)
+    try:
+        action(complaint, form)
+        db.session.commit()
+    except ValueError as error:  # OutcomeError: not allowed now, message for the citizen
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
+        flash(done_message, "success")
+    return redirect(url_for("portal.track", code=complaint.tracking_code) + anchor)
+
+
+@bp.route("/track/<code>/danh-gia", methods=["POST"])
+@limiter.limit("10 per minute")
+def rate(code):
+    """The citizen rates the answer: satisfied or not, with a reason."""
+    return _outcome_step(
+        code, RatingForm, "rating_form",
+        lambda complaint, form: services.rate_answer(complaint, form.satisfied.data == "yes", form.reason.data or None),
+        _("Cảm ơn bạn đã đánh giá."), "#answer",
+    )
+
+
+@bp.route("/track/<code>/khong-dong-y", methods=["POST"])
+@limiter.limit("10 per minute")
+def dispute(code):
+    """The citizen disagrees with the answer: the case is re-opened and escalated."""
+    return _outcome_step(
+        code, DisputeForm, "dispute_form",
+        lambda complaint, form: services.dispute_answer(complaint, form.dispute_reason.data),
+        _("Đã gửi đề nghị xem xét lại. Cơ quan giám sát sẽ theo dõi việc giải quyết."), "#timeline",
+    )

@@ -1,13 +1,11 @@
 """What the portal does to the data: unit and staff directory, submission, citizen access, messages, ratings."""
 import hmac
-import importlib
 import re
 import secrets
 from datetime import timedelta
 
 from flask import session
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from feedback import attachments as files
@@ -15,7 +13,8 @@ from feedback import audit
 from feedback.calendar import local_today
 from feedback.extensions import db
 from feedback.intake.services import check_secret, create_case
-from feedback.models import Answer, CaseEvent, Category, Complaint, Rating, Staff, Unit, utcnow
+from feedback.models import CaseEvent, Category, Complaint, Rating, Staff, Unit, utcnow
+from feedback.outcomes import services as outcomes
 from feedback.text import fold
 
 # Codes of the cases this browser session has opened (code + secret checked), newest last.
@@ -194,18 +193,19 @@ def public_events(complaint):
 
 
 def sent_answer(complaint):
-    """The answer sent to the citizen (the latest), or None."""
-    return db.session.scalar(
-        select(Answer).where(Answer.complaint_id == complaint.id, Answer.status == "sent")
-        .order_by(Answer.id.desc()).limit(1)
-    )
+    """The answer approved and sent to the citizen (the latest), or None."""
+    return outcomes.sent_answer(complaint)
 
 
-def answer_rating(complaint):
-    return db.session.scalar(
-        select(Rating).where(Rating.complaint_id == complaint.id, Rating.source == "answer")
-        .order_by(Rating.id.desc()).limit(1)
-    )
+def answer_rating(answer):
+    """The citizen's rating of this answer, or None (one rating per answer)."""
+    if answer is None:
+        return None
+    return db.session.scalar(select(Rating).where(Rating.client_uuid == f"answer:{answer.id}"))
+
+
+def dispute_deadline(answer):
+    return outcomes.dispute_deadline(answer) if answer is not None and answer.approved_at else None
 
 
 def awaiting_reply(events):
@@ -228,52 +228,16 @@ def add_information(complaint, text, checked_uploads=()):
     db.session.add(event)
     db.session.flush()
     stored = [files.store(checked, complaint, event=event) for checked in checked_uploads]
-    audit.record("case.citizen_message", actor_label="citizen", obj=complaint, event_id=event.id,
+    audit.record("case.message_in", actor_label="citizen", obj=complaint, channel="web", event_id=event.id,
                  attachments=len(stored))
     return event, stored
 
 
-class AlreadyRated(ValueError):
-    pass
+def rate_answer(complaint, satisfied, reason=None):
+    """The citizen rates the answer (outcomes service: Rating source 'answer', public event, audit)."""
+    return outcomes.rate_answer(complaint, satisfied, reason)
 
 
-def _outcomes_rating_service():
-    """The cases package's rating service when it exists (it may also re-open a disputed case)."""
-    try:
-        module = importlib.import_module("feedback.cases.outcomes")
-    except ImportError:
-        return None
-    return getattr(module, "rate_answer", None)
-
-
-def rate_answer(complaint, score, reason=None):
-    """The citizen rates the answer they received: a Rating (source 'answer'), a timeline event, audit."""
-    service = _outcomes_rating_service()
-    if service is not None:
-        return service(complaint, score=score, reason=reason)
-    if sent_answer(complaint) is None:
-        raise ValueError("no answer")
-    if answer_rating(complaint) is not None:
-        raise AlreadyRated()
-    unit_id = complaint.unit_id or complaint.target_unit_id
-    if unit_id is None:
-        raise ValueError("no unit")
-    rating = Rating(
-        unit_id=unit_id,
-        staff_id=None,
-        complaint_id=complaint.id,
-        score=score,
-        comment=reason or None,
-        source="answer",
-        client_uuid=f"answer:{complaint.id}",
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(rating)
-            db.session.flush()
-    except IntegrityError:
-        raise AlreadyRated() from None
-    db.session.add(CaseEvent(complaint=complaint, kind="rating", actor_label="citizen", is_public=True,
-                             body=f"{score}" + (f": {reason}" if reason else "")))
-    audit.record("case.answer_rated", actor_label="citizen", obj=complaint, score=score, satisfied=rating.satisfied)
-    return rating
+def dispute_answer(complaint, reason):
+    """The citizen disagrees with the answer in time: the case re-opens and is escalated (outcomes service)."""
+    return outcomes.dispute_answer(complaint, reason)

@@ -70,7 +70,9 @@ def send_answer(complaint, body="Đơn vị đã kiểm tra và chấn chỉnh c
 
     transition(complaint, "accepted")
     transition(complaint, "answered")
-    answer = Answer(complaint_id=complaint.id, body=body, status="sent", sent_at=complaint.submitted_at)
+    from feedback.models import utcnow
+
+    answer = Answer(complaint_id=complaint.id, body=body, status="sent", approved_at=utcnow(), sent_at=utcnow())
     db.session.add(answer)
     db.session.commit()
     return answer

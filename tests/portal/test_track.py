@@ -7,7 +7,6 @@ from sqlalchemy import select
 from feedback.extensions import db, limiter
 from feedback.intake.services import create_case
 from feedback.models import Attachment, AuditEvent, CaseEvent, Rating
-from feedback.portal import services
 from tests.portal.helpers import EXE_BYTES, HTML_BYTES, jpeg_bytes, send_answer, setup_directory, upload_files
 
 NEUTRAL = "Mã tra cứu hoặc thông tin xác nhận không đúng. Vui lòng kiểm tra lại."
@@ -101,33 +100,53 @@ def test_timeline_shows_public_events_only_and_answer_then_rating(client, named_
     page = client.get(f"/track?code={named_case.tracking_code}").get_data(as_text=True)
     assert 'id="case-status">Đã trả lời' in page
     assert "Đã chấn chỉnh &lt;b&gt;cán bộ&lt;/b&gt;." in page
-    assert "Bạn đánh giá câu trả lời thế nào?" in page
+    assert "Bạn có hài lòng với câu trả lời không?" in page
 
-    response = client.post(f"/track/{named_case.tracking_code}/danh-gia", data={"score": "2", "reason": ""})
+    response = client.post(f"/track/{named_case.tracking_code}/danh-gia", data={"satisfied": "no", "reason": ""})
     assert response.status_code == 422
     assert "Vui lòng cho biết lý do bạn chưa hài lòng." in response.get_data(as_text=True)
     assert db.session.scalar(select(Rating)) is None
 
     response = client.post(f"/track/{named_case.tracking_code}/danh-gia",
-                           data={"score": "2", "reason": "Chưa trả lời đúng câu hỏi"}, follow_redirects=True)
+                           data={"satisfied": "no", "reason": "Chưa trả lời đúng câu hỏi"}, follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert "Cảm ơn bạn đã đánh giá." in page and "Bạn đã đánh giá: <strong>Không hài lòng</strong>" in page
+    assert "Cảm ơn bạn đã đánh giá." in page
+    assert 'id="answer-rated">Bạn đã đánh giá: <strong>Không hài lòng</strong>' in page
     rating = db.session.scalar(select(Rating))
     assert (rating.source, rating.score, rating.comment, rating.complaint_id) == (
         "answer", 2, "Chưa trả lời đúng câu hỏi", named_case.id)
-    assert rating.unit_id == named_case.unit_id
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case.answer_rated")) is not None
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "answer.rated")) is not None
+    assert "Người dân đánh giá câu trả lời: Không hài lòng." in page  # public timeline line
     # A second rating is refused, once is enough.
-    again = client.post(f"/track/{named_case.tracking_code}/danh-gia", data={"score": "5"}, follow_redirects=True)
+    again = client.post(f"/track/{named_case.tracking_code}/danh-gia", data={"satisfied": "yes"}, follow_redirects=True)
     assert "Bạn đã đánh giá câu trả lời này." in again.get_data(as_text=True)
     assert db.session.query(Rating).count() == 1
 
 
+def test_citizen_disputes_answer_case_reopens_and_escalates(client, named_case):
+    send_answer(named_case)
+    _open(client, named_case.tracking_code, "bimat@example.vn")
+    page = client.get(f"/track?code={named_case.tracking_code}").get_data(as_text=True)
+    assert "Không đồng ý với câu trả lời?" in page
+    empty = client.post(f"/track/{named_case.tracking_code}/khong-dong-y", data={"dispute_reason": " "})
+    assert empty.status_code == 422
+    assert "Vui lòng nêu lý do không đồng ý với câu trả lời." in empty.get_data(as_text=True)
+    page = client.post(f"/track/{named_case.tracking_code}/khong-dong-y",
+                       data={"dispute_reason": "Cán bộ vẫn đòi giấy tờ <i>ngoài</i> quy định."},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Đã gửi đề nghị xem xét lại." in page
+    assert 'id="case-status">Đang xác minh' in page
+    assert "&lt;i&gt;ngoài&lt;/i&gt;" in page and "<i>ngoài" not in page
+    db.session.refresh(named_case)
+    assert named_case.status == "verifying" and named_case.escalated and named_case.escalation_reason == "disputed"
+    assert "Không đồng ý với câu trả lời?" not in page
+
+
 def test_rating_without_answer_refused(client, named_case):
     _open(client, named_case.tracking_code, "3456")
-    page = client.post(f"/track/{named_case.tracking_code}/danh-gia", data={"score": "5"},
+    page = client.post(f"/track/{named_case.tracking_code}/danh-gia", data={"satisfied": "yes"},
                        follow_redirects=True).get_data(as_text=True)
-    assert "Chưa có câu trả lời để đánh giá." in page
+    assert "Hồ sơ chưa có câu trả lời." in page
     assert db.session.scalar(select(Rating)) is None
 
 
@@ -174,7 +193,8 @@ def test_actions_need_an_opened_case(client, anonymous_case):
     case, _secret = anonymous_case
     response = client.post(f"/track/{case.tracking_code}/bo-sung", data={"message": "chen ngang"})
     assert response.status_code == 302 and "/track?code=" in response.headers["Location"]
-    assert client.post(f"/track/{case.tracking_code}/danh-gia", data={"score": "5"}).status_code == 302
+    assert client.post(f"/track/{case.tracking_code}/danh-gia", data={"satisfied": "yes"}).status_code == 302
+    assert client.post(f"/track/{case.tracking_code}/khong-dong-y", data={"dispute_reason": "x"}).status_code == 302
     assert db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "message_in")) is None
 
 
@@ -187,16 +207,6 @@ def test_closed_case_takes_no_more_messages(client, anonymous_case):
     page = client.post(f"/track/{case.tracking_code}/bo-sung", data={"message": "thêm"},
                        follow_redirects=True).get_data(as_text=True)
     assert "Hồ sơ đã đóng" in page
-
-
-def test_rate_answer_service_writes_rating_event_and_audit(named_case):
-    send_answer(named_case)
-    rating = services.rate_answer(named_case, 5)
-    db.session.commit()
-    assert rating.satisfied and rating.client_uuid == f"answer:{named_case.id}"
-    assert db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "rating")).is_public
-    with pytest.raises(services.AlreadyRated):
-        services.rate_answer(named_case, 4)
 
 
 @pytest.fixture

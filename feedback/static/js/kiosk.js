@@ -177,6 +177,7 @@
       document.getElementById("k-case-code").textContent = result.case;
       document.getElementById("k-case-secret").textContent = result.secret || "";
       document.getElementById("k-case-secret-line").hidden = !result.secret;
+      document.getElementById("k-case-sms").hidden = !document.getElementById("k-phone").value.trim();
     }
     document.getElementById("k-queued").hidden = !queued;
     var seconds = (result && result.case) ? settings.caseThanksSeconds : settings.thanksSeconds;

@@ -1,0 +1,1 @@
+"""Load and scale benchmarks; `python -m bench` runs them and prints figures."""

@@ -1,0 +1,104 @@
+"""The deadline job with a frozen clock across the 30/4 and 1/5 holidays and a weekend:
+warnings, the apology to the citizen and the escalation, each sent once however often the job runs."""
+from datetime import datetime
+
+import time_machine
+from sqlalchemy import func, select
+
+from feedback.calendar import to_utc
+from feedback.cases.jobs import check_deadlines
+from feedback.extensions import db
+from feedback.jobs.worker import PERIODIC_JOBS, run_due_periodic
+from feedback.models import AuditEvent, CaseEvent, Notification, OutboundMessage
+from tests import factories
+from tests.cases.conftest import PHONE
+
+
+def _at(*args):
+    return time_machine.travel(to_utc(datetime(*args)), tick=False)
+
+
+def _count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_warning_apology_and_escalation_each_once(world, as_user):
+    quick = factories.category(code="nhanh", accept_days=1, answer_days=2)
+    with _at(2026, 4, 29, 10, 0):  # Wednesday, the day before the 30/4 - 1/5 holidays
+        complaint = world.case(category=quick)
+        complaint.assigned_to_id = world.handler_a.id
+        db.session.commit()
+    assert complaint.accept_due_at == to_utc(datetime(2026, 5, 4, 17, 0))  # Monday after the holidays
+    assert complaint.answer_due_at == to_utc(datetime(2026, 5, 5, 17, 0))  # Tuesday
+    warn = (Notification.complaint_id == complaint.id, Notification.kind.in_(("warn_accept", "warn_answer")))
+
+    with _at(2026, 4, 29, 10, 5):
+        first = check_deadlines()
+        db.session.commit()
+        again = check_deadlines()
+        db.session.commit()
+    # Head and handler each warned of both deadlines, once; nothing late yet.
+    assert first["warnings"] == 4 and first["late"] == 0 and again["warnings"] == 0
+    assert {n.user_id for n in db.session.scalars(select(Notification).where(*warn))} == {
+        world.head_a.id, world.handler_a.id}
+    assert _count(OutboundMessage, OutboundMessage.purpose == "apology") == 0
+
+    # The holiday and the weekend: the job runs, but one working day ahead is still Monday: not late.
+    for day in ((2026, 4, 30, 9, 0), (2026, 5, 1, 15, 0), (2026, 5, 2, 9, 0), (2026, 5, 3, 20, 0)):
+        with _at(*day):
+            assert check_deadlines()["late"] == 0
+            db.session.commit()
+    assert complaint.escalated is False
+
+    # Monday 4/5: the answer is due tomorrow and the case is not concluded: it will be late.
+    with _at(2026, 5, 4, 9, 0):
+        assert check_deadlines()["late"] == 1
+        db.session.commit()
+        assert check_deadlines()["late"] == 0
+        db.session.commit()
+        # Through the worker's periodic runner too (in-process without Redis).
+        assert "cases.deadlines" in PERIODIC_JOBS
+        run_due_periodic(None, {})
+    apologies = db.session.scalars(select(OutboundMessage).where(OutboundMessage.purpose == "apology")).all()
+    assert len(apologies) == 1
+    assert apologies[0].to_address == PHONE and apologies[0].dedupe_key == f"apology:{complaint.id}"
+    assert "xin lỗi" in apologies[0].body and "12/05/2026" in apologies[0].body  # 5 working days after 5/5
+    assert complaint.escalated is True and complaint.escalation_reason == "late"
+    monitor_notes = db.session.scalars(select(Notification).where(Notification.user_id == world.monitor.id,
+                                                                  Notification.kind == "late")).all()
+    assert len(monitor_notes) == 1 and complaint.tracking_code in monitor_notes[0].body
+    assert _count(CaseEvent, CaseEvent.complaint_id == complaint.id, CaseEvent.kind == "escalation") == 1
+    public = db.session.scalar(select(CaseEvent).where(CaseEvent.complaint_id == complaint.id,
+                                                       CaseEvent.kind == "deadline"))
+    assert public.is_public and "12/05/2026" in public.body
+    assert _count(AuditEvent, AuditEvent.action == "case.escalated") == 1
+
+    # Wednesday 6/5: overdue. Acceptance overdue told once; no second apology; on the monitor's list.
+    with _at(2026, 5, 6, 9, 0):
+        result = check_deadlines()
+        db.session.commit()
+        assert check_deadlines() == {"warnings": 0, "overdue_accept": 0, "late": 0}
+        db.session.commit()
+        assert result["overdue_accept"] == 2 and result["late"] == 0
+        escalated = as_user(world.monitor).get("/cases/escalated").get_data(as_text=True)
+        assert complaint.tracking_code in escalated
+        assert complaint.tracking_code in as_user(world.head_a).get("/cases/?due=overdue").get_data(as_text=True)
+        assert as_user(world.head_a).get("/cases/escalated").status_code == 403
+    assert _count(OutboundMessage, OutboundMessage.purpose == "apology") == 1
+    notes = as_user(world.monitor).get("/cases/notifications").get_data(as_text=True)
+    assert complaint.tracking_code in notes
+
+
+def test_concluded_case_is_only_late_once_overdue_and_anonymous_gets_no_message(world):
+    with _at(2026, 4, 29, 10, 0):
+        complaint = world.case(category=factories.category(answer_days=2), contact=False)
+        complaint.status = "concluded"
+        db.session.commit()
+    with _at(2026, 5, 4, 9, 0):
+        assert check_deadlines()["late"] == 0  # concluded: the answer can still go out in time
+    with _at(2026, 5, 6, 9, 0):
+        assert check_deadlines()["late"] == 1
+        db.session.commit()
+    assert complaint.escalated and _count(OutboundMessage, OutboundMessage.purpose == "apology") == 0
+    # The named clerk's own account never receives a notice about it.
+    assert _count(Notification, Notification.user_id == world.clerk_user.id) == 0
