@@ -20,8 +20,11 @@ def normalise_database_url(url):
     return url
 
 
+DEV_SECRET_KEY = "dev-secret-not-for-production"
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-not-for-production")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'feedback.sqlite3'}"
     )
@@ -66,6 +69,13 @@ class Config:
     TWILIO_HTTP_TIMEOUT = float(os.environ.get("TWILIO_HTTP_TIMEOUT") or 15)
     JOBS_RETRY_INTERVALS = None
     SMS_MAX_ATTEMPTS = 8
+    # Counter kiosk: seconds of no touch before the screen starts over, how long the thank-you
+    # screen stays (longer when it shows a tracking code), and seconds between resends of
+    # ratings kept on the device during a network loss.
+    KIOSK_IDLE_SECONDS = _int("KIOSK_IDLE_SECONDS", 60)
+    KIOSK_THANKS_SECONDS = 6
+    KIOSK_CASE_THANKS_SECONDS = 30
+    KIOSK_RETRY_SECONDS = 15
 
 
 class DevelopmentConfig(Config):
@@ -95,7 +105,7 @@ class ProductionConfig(Config):
     @classmethod
     def check(cls):
         key = os.environ.get("SECRET_KEY", "")
-        if len(key) < 32 or key == Config.SECRET_KEY:
+        if len(key) < 32 or key == DEV_SECRET_KEY:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production"
             )

@@ -24,6 +24,10 @@ def _admins_only():
         return login_manager.unauthorized()
     if current_user.role != "admin":
         abort(403)
+    if not current_user.totp_enabled:
+        # Sign-in already forces enrolment; this also covers a session whose second factor was reset since.
+        flash(_("Quản trị viên phải bật xác thực hai lớp trước khi sử dụng trang quản trị."), "warning")
+        return redirect(url_for("auth.totp_setup"))
     return None
 
 

@@ -36,12 +36,16 @@ class AssignForm(FlaskForm):
 class NoteForm(FlaskForm):
     kind = RadioField(_l("Loại"), choices=[("note", _l("Ghi chú nội bộ (người dân không thấy)")),
                                            ("message", _l("Tin nhắn gửi người phản ánh"))],
-                      default="note", validators=[InputRequired(_l("Vui lòng chọn loại."))])
+                      default="note", validate_choice=False, validators=[InputRequired(_l("Vui lòng chọn loại."))])
     body = TextAreaField(_l("Nội dung"), validators=[DataRequired(_l("Vui lòng nhập nội dung.")),
                                                      Length(max=2000, message=_l("Tối đa 2000 ký tự."))],
                          render_kw={"rows": 3})
     is_question = BooleanField(_l("Đây là câu hỏi, cần người dân trả lời"))
     submit = SubmitField(_l("Lưu"))
+
+    def validate_kind(self, field):
+        if field.data not in ("note", "message"):
+            raise ValidationError(_l("Lựa chọn không hợp lệ."))
 
 
 class AttachmentForm(FlaskForm):
@@ -96,6 +100,10 @@ class IdentityRequestForm(FlaskForm):
 
 class IdentityDecisionForm(FlaskForm):
     decision = RadioField(_l("Quyết định"), choices=[("approve", _l("Chấp thuận")), ("refuse", _l("Từ chối"))],
-                          validators=[InputRequired(_l("Vui lòng chọn quyết định."))])
+                          validate_choice=False, validators=[InputRequired(_l("Vui lòng chọn quyết định."))])
     note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Xác nhận"))
+
+    def validate_decision(self, field):
+        if field.data not in ("approve", "refuse"):
+            raise ValidationError(_l("Lựa chọn không hợp lệ."))

@@ -102,7 +102,7 @@ def handle_late(complaint, now):
 
 
 def check_deadlines(now=None):
-    """The periodic job. Returns counts of what it did (for logs and tests)."""
+    """The periodic job; commits. Returns counts of what it did (for logs and tests)."""
     now = now or utcnow()
     calendar = working_calendar()
     warn_until = calendar.add_working_days(now, WARN_WORKING_DAYS)
@@ -133,7 +133,8 @@ def check_deadlines(now=None):
         late = answer_due <= now or (answer_due <= late_until and complaint.status in NOT_CONCLUDED)
         if late and handle_late(complaint, now):
             counts["late"] += 1
-    db.session.flush()
+    # A job commits its own work (the rq worker removes the session afterwards).
+    db.session.commit()
     if any(counts.values()):
         log.info("deadline check: %s", counts)
     return counts

@@ -12,6 +12,7 @@ from feedback.cases import bp
 from feedback.cases.services import CaseError
 from feedback.cases.workflow import OPEN_STATUSES, STATUSES
 from feedback.extensions import db
+from feedback.models.case import CHANNELS
 from feedback.models import (Attachment, CaseEvent, Category, Complaint, IdentityRevealRequest, Notification, Staff,
                              Unit, User, utcnow)
 
@@ -212,7 +213,7 @@ def render_case(complaint, bound=None, status=200):
     return render_template(
         "cases/detail.html", complaint=complaint, events=events, files=files, duplicates=duplicates,
         original=original, reveal_requests=reveal_requests, show_identity=show_identity, can_act=can_act, is_head=is_head,
-        forms=_build_forms(complaint, bound), related=related, now=utcnow(),
+        forms=_build_forms(complaint, bound), related=related, now=utcnow(), channel_labels=CHANNELS,
         users={u.id: u for u in db.session.scalars(select(User).where(
             User.id.in_({e.actor_id for e in events if e.actor_id}))).all()},
     ), status

@@ -1,6 +1,6 @@
 import secrets
 
-from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,7 +9,7 @@ from feedback.auth.access import roles_required, tree_order
 from feedback.console import CONSOLE_ROLES, bp, services
 from feedback.console.forms import CallForm, ConvertForm, DismissForm
 from feedback.extensions import db
-from feedback.models import CaseEvent, Category, IntakeItem, Staff, Unit
+from feedback.models import CaseEvent, Category, IntakeItem, Staff, Unit, utcnow
 from feedback.models.case import CHANNELS
 
 SECRET_KEY = "console_case_secret"
@@ -21,7 +21,7 @@ EVENT_LABELS = {
 
 
 def _unit_choices():
-    units = db.session.scalars(select(Unit).where(Unit.active_to.is_(None))).all()
+    units = db.session.scalars(select(Unit).where(Unit.currently_active(utcnow().date()))).all()
     choices = [("", _("— Chưa xác định (chuyển bộ phận phân loại) —"))]
     choices += [(str(u.id), "\u00a0\u00a0" * depth + u.name) for u, depth in tree_order(units)]
     return choices
@@ -139,6 +139,20 @@ def item(item_id):
             flash(_("Đã tạo phản ánh %(code)s từ mục này.", code=result.complaint.tracking_code), "success")
             return redirect(url_for("console.case", code=result.complaint.tracking_code))
     return render_template("console/item.html", item=entry, form=form, dismiss=dismiss), (400 if form.errors else 200)
+
+
+@bp.route("/queue/<int:item_id>/recording")
+@roles_required(*CONSOLE_ROLES)
+def recording(item_id):
+    """The voicemail's audio: fetched from Twilio with the account's credentials, else linked."""
+    entry = _item_or_404(item_id)
+    if not entry.recording_url:
+        abort(404)
+    audio = services.fetch_recording(entry.recording_url)
+    if audio is None:
+        return redirect(entry.recording_url)
+    content, content_type = audio
+    return Response(content, mimetype=content_type, headers={"Cache-Control": "private, max-age=300"})
 
 
 @bp.route("/queue/<int:item_id>/dismiss", methods=["POST"])

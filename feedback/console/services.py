@@ -1,6 +1,10 @@
 """What an operator does: log a call, turn a queue item into a case or dismiss it, look a case up."""
+import logging
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import current_app
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
@@ -14,6 +18,8 @@ from feedback.models import Category, Complainant, Complaint, IntakeItem, Staff,
 # The channel a converted queue item counts under.
 ITEM_CHANNELS = {"voicemail": "voice", "sms": "sms", "other": "operator"}
 SEARCH_LIMIT = 50
+TWILIO_MEDIA_HOSTS = ("api.twilio.com",)
+log = logging.getLogger(__name__)
 
 
 class ConsoleError(ValueError):
@@ -210,3 +216,36 @@ def search_cases(raw, user):
 def case_for_operator(code, user):
     query = select(Complaint).where(Complaint.tracking_code == (code or "").strip().upper())
     return db.session.scalar(_scope(query, user))
+
+
+def _is_twilio_media(url):
+    parts = urlsplit(url)
+    hosts = set(TWILIO_MEDIA_HOSTS)
+    base = current_app.config.get("TWILIO_API_BASE_URL")
+    if base:
+        hosts.add(urlsplit(base).netloc)
+    return parts.scheme in ("https", "http") and parts.netloc in hosts
+
+
+def fetch_recording(url):
+    """(bytes, content type) of a Twilio recording, or None when it should be linked instead.
+
+    Twilio may require the account's credentials for media URLs, which a browser does not
+    have; only Twilio's own host (or the configured stand-in) is ever fetched.
+    """
+    config = current_app.config
+    if not (config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN")) or not _is_twilio_media(url):
+        return None
+    import requests
+
+    path = urlsplit(url).path
+    media_url = url if path.endswith((".mp3", ".wav")) else url + ".mp3"
+    try:
+        response = requests.get(media_url, auth=(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"]), timeout=10)
+    except requests.RequestException as exc:
+        log.warning("recording fetch failed: %s", exc)
+        return None
+    if response.status_code != 200:
+        log.warning("recording fetch answered %s", response.status_code)
+        return None
+    return response.content, response.headers.get("Content-Type", "audio/mpeg")

@@ -80,6 +80,8 @@ class Seeder:
     created: dict = field(default_factory=dict)
     # unit code -> {"unit_head": User, "handler": User}
     unit_users: dict = field(default_factory=dict)
+    # The case being told: its Verification and Answer rows.
+    outcomes: dict = field(default_factory=dict)
 
     def count(self, what, n=1):
         if n:
@@ -498,14 +500,15 @@ class Seeder:
             incident_place=unit.address, contact=contact, consent_publish=publish or (
                 contact is not None and rng.random() < 0.5),
             submission_key=key, created_by=operator, actor_label="kiosk" if channel == "kiosk" else None,
-            send_ack=contact is not None,
+            send_ack=contact is not None, with_secret=False,
         )
         case = result.complaint
         case.submitted_at = start
         case.accept_due_at = calendar.add_working_days(start, category.accept_days)
         case.answer_due_at = calendar.add_working_days(start, category.answer_days)
-        db.session.flush()
-        db.session.execute(update(CaseEvent).where(CaseEvent.complaint_id == case.id).values(created_at=start))
+        with db.session.no_autoflush:  # create_case flushed its events; backdate them to the submission
+            db.session.execute(update(CaseEvent).where(CaseEvent.complaint_id == case.id).values(created_at=start))
+        self.outcomes = {}
         handling = case.unit or unit
         head, handler = self.actors_for(handling)
         moment = start
@@ -545,15 +548,15 @@ class Seeder:
         if to_status == "accepted" and handler is not None:
             case.assigned_to = handler
             self.event(case, "assignment", moment, head, f"Giao {handler.full_name} xử lý.")
-        elif to_status == "verifying" and db.session.scalar(
-                select(Verification.id).where(Verification.complaint_id == case.id)) is None:
-            db.session.add(Verification(
+        elif to_status == "verifying" and "verification" not in self.outcomes:
+            self.outcomes["verification"] = Verification(
                 complaint=case, handler_id=getattr(handler, "id", None), methods="interview,camera,counter_log",
                 findings="Đang làm việc với công chức liên quan, trích xuất camera khu vực quầy.", status="draft",
                 created_at=moment, updated_at=moment,
-            ))
+            )
+            db.session.add(self.outcomes["verification"])
         elif to_status == "concluded":
-            verification = db.session.scalar(select(Verification).where(Verification.complaint_id == case.id))
+            verification = self.outcomes["verification"]
             verification.findings = data.FINDINGS[conclusion]
             verification.conclusion = conclusion
             verification.status = "approved"
@@ -566,7 +569,7 @@ class Seeder:
         elif to_status == "answered":
             self.answer(case, moment, head, handler, conclusion)
         elif to_status == "published":
-            answer = db.session.scalar(select(Answer).where(Answer.complaint_id == case.id))
+            answer = self.outcomes["answer"]
             answer.public_summary = summary
             answer.public_body = answer.body
             answer.published_at = moment
@@ -605,6 +608,7 @@ class Seeder:
                         approved_by_id=getattr(head, "id", None), approved_at=moment, sent_at=moment,
                         created_at=moment)
         db.session.add(answer)
+        self.outcomes["answer"] = answer
         self.event(case, "answer", moment, head, "Lãnh đạo đơn vị phê duyệt và gửi văn bản trả lời.", public=True)
         notify_complainant(case, f"Phản ánh {case.tracking_code} đã có trả lời. Tra cứu tại cổng PAKN.", "answer",
                            dedupe_key=f"answer:{case.id}")

@@ -5,11 +5,34 @@ from sqlalchemy import or_, select, update
 
 from feedback import jobs
 from feedback.extensions import db
-from feedback.models import OutboundMessage, utcnow
+from feedback.models import Complaint, OutboundMessage, utcnow
+from feedback.models.hotline import InboundSms
 
 # A 'queued' message untouched this long lost its job (Redis flushed, retries used up): queue it again.
 STUCK_AFTER = timedelta(minutes=30)
 BATCH = 500
+
+
+def create_sms_case(inbound_id):
+    """Job: the case for an inbound SMS, with the tracking code its reply already gave the citizen."""
+    from feedback.intake.services import ack_text, create_case
+    from feedback.messaging import notify_complainant
+
+    row = db.session.get(InboundSms, inbound_id)
+    if row is None or row.kind != "case" or row.complaint_id is not None:
+        return None
+    code = row.tracking_code
+    if code and db.session.scalar(select(Complaint.id).where(Complaint.tracking_code == code)) is not None:
+        code = None  # the promised code was taken meanwhile (about 1 in 10^11): a new one, sent by SMS
+    result = create_case(
+        channel="sms", description=row.body, contact={"phone": row.from_phone},
+        submission_key=f"sms:{row.message_sid}", send_ack=False, actor_label="citizen", tracking_code=code,
+    )
+    row.complaint_id = result.complaint.id
+    if result.created and result.complaint.tracking_code != row.tracking_code:
+        notify_complainant(result.complaint, ack_text(result.complaint), "ack", dedupe_key=f"ack:{result.complaint.id}")
+    db.session.commit()
+    return result.complaint.id
 
 
 def requeue_stuck_messages():

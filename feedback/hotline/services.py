@@ -6,16 +6,17 @@ Twilio or Redis: replies go back in the webhook's TwiML, later work through the 
 import re
 import unicodedata
 from datetime import timedelta
+from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from feedback import audit
-from feedback.calendar import to_local
+from feedback import audit, jobs
+from feedback.calendar import to_local, working_calendar
 from feedback.cases.workflow import OPEN_STATUSES, status_label
 from feedback.extensions import db
-from feedback.intake.services import ack_text, create_case
+from feedback.intake.services import DEFAULT_ANSWER_DAYS, ack_text
 from feedback.models import CaseEvent, Complainant, Complaint, IntakeItem, OutboundMessage, SmsOptOut, utcnow
 from feedback.models.base import CODE_ALPHABET, keypad_digits
 from feedback.models.hotline import InboundSms, VoiceCall
@@ -64,20 +65,21 @@ def _owned_by(complaint, phone):
 def receive_sms(message_sid, from_phone, to_phone, body):
     """Handle one inbound text; returns the reply text. The same MessageSid twice gets the same reply.
 
-    The InboundSms row goes in first, in a savepoint: its unique MessageSid decides which of two
-    simultaneous deliveries does the work; the other waits for it and repeats its answer.
+    What the text is and what to answer is decided with reads only; then the InboundSms row,
+    reply included, is the transaction's first write: its unique MessageSid decides which of two
+    simultaneous deliveries acts (the other waits for it, then repeats its answer). A new case
+    is created by a job: the reply already carries the tracking code the job will give it.
     """
     body = (body or "").strip()[:MAX_SMS_BODY]
-    row = InboundSms(message_sid=message_sid, from_phone=from_phone, to_phone=to_phone, body=body)
+    kind, complaint, reply, action, code = _plan(from_phone, body)
+    row = InboundSms(message_sid=message_sid, from_phone=from_phone, to_phone=to_phone, body=body, kind=kind,
+                     complaint_id=complaint.id if complaint is not None else None, reply_text=reply,
+                     tracking_code=code)
     if not _insert_first(row):
-        first = db.session.scalar(select(InboundSms).where(InboundSms.message_sid == message_sid))
-        if first is None:
-            raise
-        return first.reply_text or _("Đã nhận tin nhắn của bạn.")
-    kind, complaint, reply = _dispatch(row, from_phone, body)
-    row.kind = kind
-    row.complaint_id = complaint.id if complaint is not None else None
-    row.reply_text = reply
+        first = db.session.scalar(select(InboundSms.reply_text).where(InboundSms.message_sid == message_sid))
+        return first or _("Đã nhận tin nhắn của bạn.")
+    if action is not None:
+        action(row)
     return reply
 
 
@@ -96,29 +98,40 @@ def _insert_first(row):
         return False
 
 
-def _dispatch(row, phone, body):
+def _plan(phone, body):
+    """(kind, case, reply, action(row) or None, promised tracking code) for one text; reads only."""
     words = fold(body)
     if words in STOP_WORDS:
-        return "stop", None, opt_out(phone)
+        return "stop", None, _("Bạn đã ngừng nhận tin nhắn từ hệ thống phản ánh, kiến nghị. Nhắn BAT DAU để nhận lại."), \
+            lambda row: opt_out(phone), None
     if words in START_WORDS:
-        return "start", None, opt_in(phone)
+        return "start", None, _("Bạn sẽ tiếp tục nhận tin nhắn về phản ánh của mình. Nhắn DUNG để ngừng."), \
+            lambda row: opt_in(phone), None
     if words in HELP_WORDS:
-        return "help", None, help_text()
+        return "help", None, help_text(), None, None
     match = _STATUS_COMMAND.match(words)
     if match:
-        return "status", None, status_reply(normalise_code(match.group("code")), phone)
+        return "status", None, status_reply(normalise_code(match.group("code")), phone), None, None
     complaint, text = _case_replied_to(phone, body)
     if complaint is not None:
-        add_citizen_message(complaint, text, phone)
-        return "reply", complaint, _("Đã bổ sung tin nhắn của bạn vào phản ánh %(code)s.", code=complaint.tracking_code)
+        return "reply", complaint, \
+            _("Đã bổ sung tin nhắn của bạn vào phản ánh %(code)s.", code=complaint.tracking_code), \
+            lambda row: add_citizen_message(complaint, text, phone), None
     if len(body) < MIN_CASE_TEXT:
-        return "intake", None, queue_unclear_sms(row, phone, body)
-    result = create_case(
-        channel="sms", description=body, contact={"phone": phone},
-        submission_key=f"sms:{row.message_sid}", send_ack=False, actor_label="citizen",
-    )
-    return "case", result.complaint, ack_text(result.complaint) + " " + _("Nhắn TRA %(code)s để xem tình trạng.",
-                                                                       code=result.complaint.tracking_code)
+        return "intake", None, _(
+            "Đã nhận tin nhắn của bạn; tổng đài viên sẽ xem và liên hệ lại. "
+            "Để gửi phản ánh, xin nhắn rõ sự việc: cơ quan, cán bộ, thời gian."
+        ), lambda row: queue_unclear_sms(row, phone, body), None
+    code = Complaint.new_tracking_code()
+    return "case", None, new_case_reply(code), \
+        lambda row: jobs.enqueue("feedback.hotline.jobs.create_sms_case", row.id), code
+
+
+def new_case_reply(code):
+    """The acknowledgement create_case would write for a case with this code, plus the TRA hint."""
+    due = working_calendar().add_working_days(utcnow(), DEFAULT_ANSWER_DAYS)
+    promised = SimpleNamespace(tracking_code=code, language="vi", answer_due_at=due)
+    return ack_text(promised) + " " + _("Nhắn TRA %(code)s để xem tình trạng.", code=code)
 
 
 def help_text():
@@ -132,13 +145,11 @@ def opt_out(phone):
     """STOP / DỪNG: nothing is sent to this number until START."""
     _set_opt_out(phone, True)
     audit.record("sms.opt_out", actor_label="citizen", object_type="sms_opt_outs", object_id=phone)
-    return _("Bạn đã ngừng nhận tin nhắn từ hệ thống phản ánh, kiến nghị. Nhắn BAT DAU để nhận lại.")
 
 
 def opt_in(phone):
     _set_opt_out(phone, False)
     audit.record("sms.opt_in", actor_label="citizen", object_type="sms_opt_outs", object_id=phone)
-    return _("Bạn sẽ tiếp tục nhận tin nhắn về phản ánh của mình. Nhắn DUNG để ngừng.")
 
 
 def _set_opt_out(phone, value):
@@ -159,6 +170,10 @@ def _set_opt_out(phone, value):
 def status_reply(code, phone):
     """The status and due date, but only to the phone that sent the case."""
     complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
+    if complaint is None and db.session.scalar(select(InboundSms.id).where(
+            InboundSms.tracking_code == code, InboundSms.from_phone == phone, InboundSms.complaint_id.is_(None))):
+        # Promised a moment ago, the job has not created it yet.
+        return _("Phản ánh %(code)s: %(status)s.", code=code, status=str(status_label("received")))
     if not _owned_by(complaint, phone):
         return _("Không tìm thấy phản ánh mã %(code)s gửi từ số điện thoại này.", code=code)
     return _("Phản ánh %(code)s: %(status)s.", code=code, status=str(status_label(complaint.status))) + _due_text(complaint)
@@ -174,10 +189,12 @@ def _case_replied_to(phone, body):
         if (_owned_by(complaint, phone) and complaint.status in OPEN_STATUSES
                 and complaint.submitted_at >= since):
             return complaint, text[10:].lstrip(" :,.-\n") or text
+    # Through the complainant's (indexed) phone, then each of their cases' messages (indexed by case).
     asked = db.session.scalar(
         select(Complaint)
+        .join(Complainant, Complaint.complainant_id == Complainant.id)
         .join(OutboundMessage, OutboundMessage.complaint_id == Complaint.id)
-        .where(OutboundMessage.to_address == phone, OutboundMessage.purpose == "question",
+        .where(Complainant.phone == phone, OutboundMessage.to_address == phone, OutboundMessage.purpose == "question",
                OutboundMessage.created_at >= since, Complaint.status.in_(OPEN_STATUSES))
         .order_by(OutboundMessage.id.desc())
         .limit(1)
@@ -195,15 +212,12 @@ def add_citizen_message(complaint, text, phone):
 
 
 def queue_unclear_sms(row, phone, body):
-    """A text too short to be a case: into the operator queue, and ask for more."""
+    """A text too short to be a case: into the operator queue (the reply asks for more)."""
     item = IntakeItem(kind="sms", from_phone=phone, body=body, message_sid=row.message_sid, status="open")
     db.session.add(item)
     db.session.flush()
     audit.record("intake.sms", actor_label="twilio", obj=item)
-    return _(
-        "Đã nhận tin nhắn của bạn; tổng đài viên sẽ xem và liên hệ lại. "
-        "Để gửi phản ánh, xin nhắn rõ sự việc: cơ quan, cán bộ, thời gian."
-    )
+    return item
 
 
 # --- Voice -------------------------------------------------------------------------------------

@@ -88,6 +88,7 @@ def create_case(
     actor_label=None,
     with_secret=None,
     send_ack=True,
+    tracking_code=None,
 ):
     """Create a case: tracking code, first routing guess, deadlines, timeline, audit, acknowledgement.
 
@@ -112,7 +113,8 @@ def create_case(
     accept_days = category.accept_days if category else DEFAULT_ACCEPT_DAYS
     answer_days = category.answer_days if category else DEFAULT_ANSWER_DAYS
     complaint = Complaint(
-        tracking_code=Complaint.new_tracking_code(),
+        # A channel that already told the citizen their code (the SMS reply) passes it in.
+        tracking_code=tracking_code or Complaint.new_tracking_code(),
         secret_hash=generate_password_hash(secret, method="pbkdf2:sha256:60000") if secret else None,
         channel=channel,
         category=category,

@@ -72,10 +72,10 @@ def screen():
     ]
     settings = {
         "apiUrl": url_for("kiosk.api_ratings"),
-        "idleSeconds": current_app.config.get("KIOSK_IDLE_SECONDS", 60),
-        "thanksSeconds": current_app.config.get("KIOSK_THANKS_SECONDS", 6),
-        "caseThanksSeconds": current_app.config.get("KIOSK_CASE_THANKS_SECONDS", 30),
-        "retrySeconds": current_app.config.get("KIOSK_RETRY_SECONDS", 15),
+        "idleSeconds": current_app.config["KIOSK_IDLE_SECONDS"],
+        "thanksSeconds": current_app.config["KIOSK_THANKS_SECONDS"],
+        "caseThanksSeconds": current_app.config["KIOSK_CASE_THANKS_SECONDS"],
+        "retrySeconds": current_app.config["KIOSK_RETRY_SECONDS"],
         "lowScores": list(services.LOW_SCORES),
         "storageKey": f"kiosk-unsent-{kiosk.id}",
     }

@@ -73,6 +73,8 @@ class Complaint(db.Model):
         CheckConstraint("language IN ('vi', 'en')", name="language"),
         Index("ix_complaints_unit_status_due", "unit_id", "status", "answer_due_at"),
         Index("ix_complaints_submitted_at", "submitted_at"),
+        # The rollup job finds the cases changed since its last run.
+        Index("ix_complaints_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

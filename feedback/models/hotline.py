@@ -25,6 +25,8 @@ class InboundSms(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str | None] = mapped_column(String(10))
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
+    # For a new case: the code the reply promised; the case itself is created by a job.
+    tracking_code: Mapped[str | None] = mapped_column(String(16), index=True)
     # The TwiML text we answered with: a duplicate delivery gets the same answer.
     reply_text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -71,6 +71,8 @@ class Rating(db.Model):
         CheckConstraint("source IN ('kiosk', 'survey', 'answer')", name="source"),
         Index("ix_ratings_unit_id_created_at", "unit_id", "created_at"),
         Index("ix_ratings_staff_id_created_at", "staff_id", "created_at"),
+        # Ratings arrive in time order: a BRIN index on PostgreSQL is tiny and serves month ranges.
+        Index("ix_ratings_created_at", "created_at", postgresql_using="brin"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import joinedload
 
 from feedback.cases.workflow import OPEN_STATUSES
 from feedback.extensions import db
@@ -87,23 +88,25 @@ def case_dashboard(root, period, now=None):
     """Received, answered, on time by unit (the root's children), category and channel, plus live counts."""
     now = now or utcnow()
     scope = subtree_ids(root)
-    months = period.months()
-    base = select(
-        CaseRollup.unit_id, CaseRollup.category_id, CaseRollup.channel,
-        func.sum(CaseRollup.received), func.sum(CaseRollup.answered),
-        func.sum(CaseRollup.answered_on_time), func.sum(CaseRollup.answer_seconds),
-    ).where(CaseRollup.month >= period.start, CaseRollup.month < period.end, CaseRollup.unit_id.in_(scope))
-    rows = db.session.execute(base.group_by(CaseRollup.unit_id, CaseRollup.category_id, CaseRollup.channel)).all()
+    in_period = and_(CaseRollup.month >= period.start, CaseRollup.month < period.end, CaseRollup.unit_id.in_(scope))
+    sums = (func.sum(CaseRollup.received), func.sum(CaseRollup.answered),
+            func.sum(CaseRollup.answered_on_time), func.sum(CaseRollup.answer_seconds))
+
+    def grouped(column):
+        # One small GROUP BY per dimension: rows returned are bounded by units, categories, channels.
+        return db.session.execute(select(column, *sums).where(in_period).group_by(column)).all()
 
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(scope)))}
     by_path = {u.path: u for u in units.values()}
     owner = _child_of_root(root, units)
     totals, per_unit, per_category, per_channel = CaseFigures(), {}, {}, {}
-    for unit_id, category_id, channel, received, answered, on_time, seconds in rows:
-        totals.add(received, answered, on_time, seconds)
-        per_unit.setdefault(owner(unit_id), CaseFigures()).add(received, answered, on_time, seconds)
-        per_category.setdefault(category_id, CaseFigures()).add(received, answered, on_time, seconds)
-        per_channel.setdefault(channel, CaseFigures()).add(received, answered, on_time, seconds)
+    for unit_id, *figures in grouped(CaseRollup.unit_id):
+        totals.add(*figures)
+        per_unit.setdefault(owner(unit_id), CaseFigures()).add(*figures)
+    for category_id, *figures in grouped(CaseRollup.category_id):
+        per_category.setdefault(category_id, CaseFigures()).add(*figures)
+    for channel, *figures in grouped(CaseRollup.channel):
+        per_channel.setdefault(channel, CaseFigures()).add(*figures)
 
     open_rows = db.session.execute(
         select(
@@ -231,6 +234,7 @@ def named_staff(root, since, until=None):
     )
     rows = db.session.execute(
         select(Staff, named.c.named, named.c.substantiated, func.coalesce(disciplined.c.disciplined, 0))
+        .options(joinedload(Staff.unit))
         .join(named, named.c.staff_id == Staff.id)
         .outerjoin(disciplined, disciplined.c.staff_id == Staff.id)
         .where(Staff.unit_id.in_(subtree_ids(root)))
@@ -259,6 +263,20 @@ def discipline_history(staff):
         select(DisciplineDecision).where(DisciplineDecision.staff_id == staff.id)
         .order_by(DisciplineDecision.created_at.desc())
     ).all()
+
+
+def staff_with_decisions_in(year, staff_ids):
+    """Ids among `staff_ids` with a discipline decision dated in `year` (one query for a whole list)."""
+    from datetime import date
+
+    if not staff_ids:
+        return set()
+    return set(db.session.scalars(
+        select(DisciplineDecision.staff_id).where(
+            DisciplineDecision.staff_id.in_(staff_ids), DisciplineDecision.status == "decided",
+            DisciplineDecision.decision_date >= date(year, 1, 1), DisciplineDecision.decision_date < date(year + 1, 1, 1),
+        )
+    ))
 
 
 def assessment_flag(staff, year):
@@ -312,7 +330,7 @@ def satisfaction(root, period):
         .group_by(Unit.id, RatingRollup.counter_number).order_by(Unit.name, RatingRollup.counter_number)
     ).all()
     staff = db.session.execute(
-        select(Staff, *sums).join(Staff, Staff.id == RatingRollup.staff_id).where(where)
+        select(Staff, *sums).options(joinedload(Staff.unit)).join(Staff, Staff.id == RatingRollup.staff_id).where(where)
         .group_by(Staff.id).order_by(Staff.full_name)
     ).all()
     months = db.session.execute(

@@ -80,8 +80,10 @@ def named_staff():
     since = utcnow() - timedelta(days=round(months * 30.44))
     rows = queries.named_staff(_root(), since)
     open_flags = {f.staff_id: f for f in db.session.scalars(select(StaffFlag).where(StaffFlag.decided_at.is_(None)))}
+    year = local_today().year
+    failed = queries.staff_with_decisions_in(year, [row.staff.id for row in rows])
     return render_template("monitoring/named_staff.html", rows=rows, months=months, threshold=threshold,
-                           open_flags=open_flags, year=local_today().year, assessment=queries.assessment_flag)
+                           open_flags=open_flags, year=year, failed=failed)
 
 
 @bp.route("/staff/<public_ref>")

@@ -62,6 +62,17 @@ def _event(complaint, kind, body, actor=None, actor_label=None, public=False):
     return event
 
 
+def _lock(complaint):
+    """Serialise changes to one case: re-read it FOR UPDATE (PostgreSQL) before checking its state.
+
+    Two heads approving at once, or a citizen's double click, then see each other's result
+    instead of both passing the same check.
+    """
+    db.session.flush()
+    db.session.refresh(complaint, with_for_update=True)
+    return complaint
+
+
 def _latest(model, complaint, *statuses):
     query = select(model).where(model.complaint_id == complaint.id)
     if statuses:
@@ -85,6 +96,7 @@ def conclusion_label(code):
 
 def start_verification(complaint, actor):
     """Open a verification: an accepted case moves to 'verifying'; returns the open Verification."""
+    _lock(complaint)
     if complaint.status == "accepted":
         transition(complaint, "verifying", actor=actor)
     elif complaint.status != "verifying":
@@ -111,6 +123,7 @@ def _open_verification(complaint):
 
 def save_verification(complaint, actor, *, methods, findings, conclusion, submit=False):
     """Record what was checked, the findings and the conclusion; `submit` sends it to the unit head."""
+    _lock(complaint)
     verification = _open_verification(complaint)
     if verification.status == "submitted":
         raise OutcomeError(_("Kết luận đang chờ thủ trưởng đơn vị duyệt, không thể sửa."))
@@ -141,6 +154,7 @@ def save_verification(complaint, actor, *, methods, findings, conclusion, submit
 
 def review_verification(complaint, actor, *, approve, note=None):
     """The unit head approves the conclusion (case -> concluded) or sends it back with a note."""
+    _lock(complaint)
     verification = _open_verification(complaint)
     if verification.status != "submitted":
         raise OutcomeError(_("Chưa có kết luận nào được trình duyệt."))
@@ -203,6 +217,7 @@ def _check_form(staff, form):
 
 
 def propose_discipline(complaint, actor, *, proposed_form=None, notes=None):
+    _lock(complaint)
     refusal = discipline_refusal(complaint)
     if refusal:
         raise OutcomeError(refusal)
@@ -232,6 +247,7 @@ def _decision_at(complaint, status):
 
 
 def record_meeting(complaint, actor, *, meeting_date, minutes):
+    _lock(complaint)
     decision = _decision_at(complaint, "proposed")
     minutes = (minutes or "").strip()
     if meeting_date is None or not minutes:
@@ -247,6 +263,7 @@ def record_meeting(complaint, actor, *, meeting_date, minutes):
 
 
 def decide_discipline(complaint, actor, *, form, decision_number, decision_date, signer, legal_basis=None):
+    _lock(complaint)
     decision = _decision_at(complaint, "meeting")
     _check_form(decision.staff, form)
     decision_number, signer = (decision_number or "").strip(), (signer or "").strip()
@@ -267,6 +284,7 @@ def decide_discipline(complaint, actor, *, form, decision_number, decision_date,
 
 
 def decide_no_discipline(complaint, actor, *, lighter_measure, notes=None):
+    _lock(complaint)
     decision = _decision_at(complaint, "meeting")
     if lighter_measure not in LIGHTER_MEASURES:
         raise OutcomeError(_("Vui lòng chọn biện pháp xử lý nhẹ hơn đã áp dụng."))
@@ -383,6 +401,7 @@ def draft_from_template(complaint):
 
 
 def save_answer(complaint, actor, *, body, submit=False):
+    _lock(complaint)
     refusal = answer_refusal(complaint)
     if refusal:
         raise OutcomeError(refusal)
@@ -435,6 +454,7 @@ def rating_request_message(complaint):
 
 def review_answer(complaint, actor, *, approve, note=None, publish=False, public_summary=None, public_body=None):
     """The unit head approves the answer (sent to the citizen, rating asked, maybe published) or returns it."""
+    _lock(complaint)
     answer = current_answer(complaint)
     if answer is None or answer.status != "submitted":
         raise OutcomeError(_("Chưa có dự thảo trả lời nào được trình duyệt."))
@@ -474,6 +494,7 @@ def review_answer(complaint, actor, *, approve, note=None, publish=False, public
 
 def publish_answer(complaint, actor, *, public_summary=None, public_body=None):
     """Publish the approved answer with redacted texts (the approver's edits are redacted again)."""
+    _lock(complaint)
     answer = sent_answer(complaint)
     if answer is None or complaint.status != "answered":
         raise OutcomeError(_("Chỉ công khai được câu trả lời đã duyệt và chưa công khai."))
@@ -504,6 +525,7 @@ def _answer_for_citizen(complaint):
 
 def rate_answer(complaint, satisfied, reason=None):
     """The citizen rates the answer once: Rating(source='answer', 4 or 2) and a public timeline line."""
+    _lock(complaint)
     answer = _answer_for_citizen(complaint)
     key = f"answer:{answer.id}"
     if db.session.scalar(select(Rating.id).where(Rating.client_uuid == key)) is not None:
@@ -532,6 +554,7 @@ def dispute_deadline(answer):
 
 def dispute_answer(complaint, reason):
     """The citizen disputes the answer in time: the case re-opens and goes to the monitoring office."""
+    _lock(complaint)
     reason = (reason or "").strip()
     if not reason:
         raise OutcomeError(_("Vui lòng nêu lý do không đồng ý với câu trả lời."))

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from feedback import attachments as files
-from feedback.calendar import working_calendar
+from feedback.calendar import local_today, working_calendar
 from feedback.extensions import db, limiter
 from feedback.models import Complaint, utcnow
 from feedback.portal import bp, services
@@ -104,38 +104,35 @@ def new():
     if request.method == "POST" and form.website.data:
         session[services.SESSION_RECEIPT] = _fake_receipt(form, unit)
         return redirect(url_for("portal.receipt"))
-    if form.validate_on_submit():
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        # The checks that need the database and the files run even when a field is wrong,
+        # so the citizen sees every problem at once.
         staff = category = None
         checked = []
         if form.staff.data:
             staff = services.staff_in_unit(unit, form.staff.data)
-            if staff is None:
-                form.staff.errors.append(_("Cán bộ đã chọn không thuộc đơn vị này. Vui lòng chọn lại."))
+            if staff is None and unit is not None:
+                form.staff.errors = [*form.staff.errors, _("Cán bộ đã chọn không thuộc đơn vị này. Vui lòng chọn lại.")]
         if form.category.data:
             category = services.category_by_code(form.category.data)
             if category is None:
-                form.category.errors.append(_("Loại phản ánh không hợp lệ."))
+                form.category.errors = [*form.category.errors, _("Loại phản ánh không hợp lệ.")]
         try:
             checked = files.inspect_all(request.files.getlist(form.attachments.name))
         except ValueError as error:
-            form.attachments.errors.append(str(error))
-        if not (form.staff.errors or form.category.errors or form.attachments.errors):
+            form.attachments.errors = [*form.attachments.errors, str(error)]
+        if valid and not (form.staff.errors or form.category.errors or form.attachments.errors):
             return _create(form, unit, staff, category, checked)
-    status = 422 if request.method == "POST" else 200
-    return _render_form(form, unit, matches, status)
+        return _render_form(form, unit, matches, 422)
+    return _render_form(form, unit, matches)
 
 
 def _render_form(form, unit, matches, status=200):
     return render_template(
         "portal/new.html", form=form, unit=unit, matches=matches, max_files=files.MAX_FILES,
-        max_size=files.human_size(files.max_bytes()), accept=files.ACCEPT_ATTRIBUTE, today=_today_iso(),
+        max_size=files.human_size(files.max_bytes()), accept=files.ACCEPT_ATTRIBUTE, today=local_today().isoformat(),
     ), status
-
-
-def _today_iso():
-    from feedback.calendar import local_today
-
-    return local_today().isoformat()
 
 
 def _create(form, unit, staff, category, checked):

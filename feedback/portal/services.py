@@ -98,8 +98,20 @@ def category_by_code(code):
 
 # --- submission ------------------------------------------------------------------------------
 
+_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 def new_submission_key():
-    return "web:" + secrets.token_urlsafe(18)
+    """The one-time token put in the form on GET (the browser only ever sees this part)."""
+    return secrets.token_urlsafe(18)
+
+
+def submission_key_for(form_value):
+    """The idempotency key stored on the case: always in the portal's own namespace, so a crafted
+    form can never match a key of another channel (SMS, Open311...). None when the token is malformed."""
+    if not form_value or not _KEY_PATTERN.fullmatch(form_value):
+        return None
+    return "web:" + form_value
 
 
 def submit_case(*, checked_uploads, submission_key, **case_fields):
@@ -109,7 +121,7 @@ def submit_case(*, checked_uploads, submission_key, **case_fields):
     anonymous case sent again shortly after, the secret is re-issued because the page that
     showed the first one never reached the citizen.
     """
-    result = create_case(channel="web", submission_key=submission_key or None, **case_fields)
+    result = create_case(channel="web", submission_key=submission_key_for(submission_key), **case_fields)
     stored = []
     if result.created:
         for checked in checked_uploads:

@@ -1,6 +1,8 @@
 """Public pages: answers board and pages, Atom feeds, notice-board PDFs, posters, hotlines, statistics."""
 import re
+from dataclasses import dataclass
 from datetime import date
+from time import monotonic
 
 from flask import Response, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale
@@ -33,11 +35,40 @@ def _parse_date(name, errors):
         return None
 
 
+@dataclass(frozen=True)
+class _UnitChoice:
+    code: str
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class _CategoryChoice:
+    code: str
+    name_vi: str
+    name_en: str
+
+    def name(self, locale="vi"):
+        return self.name_en if locale == "en" else self.name_vi
+
+
+_choices_cache = {}
+
+
 def _filter_choices():
-    units = db.session.scalars(select(Unit).where(Unit.currently_active(local_today())).order_by(Unit.path)).all()
-    categories = db.session.scalars(
-        select(Category).where(Category.active.is_(True)).order_by(Category.sort_order, Category.name_vi)
-    ).all()
+    """Units and categories for the filter lists: plain tuples, cached PUBLICATION_CHOICES_TTL seconds."""
+    ttl = current_app.config.get("PUBLICATION_CHOICES_TTL", 60)
+    key = str(db.engine.url)
+    cached = _choices_cache.get(key)
+    if ttl and cached and cached[0] > monotonic():
+        return cached[1], cached[2]
+    units = [_UnitChoice(u.code, u.name, u.path) for u in db.session.execute(
+        select(Unit.code, Unit.name, Unit.path).where(Unit.currently_active(local_today())).order_by(Unit.path))]
+    categories = [_CategoryChoice(c.code, c.name_vi, c.name_en) for c in db.session.execute(
+        select(Category.code, Category.name_vi, Category.name_en)
+        .where(Category.active.is_(True)).order_by(Category.sort_order, Category.name_vi))]
+    if ttl:
+        _choices_cache[key] = (monotonic() + ttl, units, categories)
     return units, categories
 
 

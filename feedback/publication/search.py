@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, literal_column, or_, select, text
+from sqlalchemy import and_, func, literal_column, or_, select, text, tuple_
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import joinedload
 
 from feedback.calendar import to_utc
 from feedback.extensions import db
@@ -26,6 +27,8 @@ PAGE_SIZE = 20
 # Ranking every match of a common word is slow on a million rows: rank among the newest N matches.
 RELEVANCE_WINDOW = 1000
 MAX_QUERY_TERMS = 12
+# The unit and category every row shows, in the same query.
+_EAGER = (joinedload(PublishedAnswer.unit), joinedload(PublishedAnswer.category))
 
 
 class SearchTimeout(Exception):
@@ -157,14 +160,16 @@ def board_page(query, session=None):
             stmt = stmt.order_by(ranked.c.r.desc(), ranked.c.id.desc()).limit(limit + 1)
             found = session.execute(stmt).all()
             page, more = found[:limit], len(found) > limit
-            objects = {o.id: o for o in session.scalars(select(pa).where(pa.id.in_([r.id for r in page])))}
+            objects = {o.id: o for o in session.scalars(
+                select(pa).options(*_EAGER).where(pa.id.in_([r.id for r in page])))}
             rows = [objects[r.id] for r in page if r.id in objects]
             next_cursor = encode_cursor(float(page[-1].r), page[-1].id) if more and page else None
             return BoardPage(rows, next_cursor)
-        stmt = select(pa).where(*clauses)
+        stmt = select(pa).options(*_EAGER).where(*clauses)
         cursor = decode_cursor(query.cursor, (datetime, int))
         if cursor:
-            stmt = stmt.where(or_(pa.published_at < cursor[0], and_(pa.published_at == cursor[0], pa.id < cursor[1])))
+            # A row comparison, so that PostgreSQL walks the (published_at, id) index from the cursor on.
+            stmt = stmt.where(tuple_(pa.published_at, pa.id) < tuple_(cursor[0], cursor[1]))
         stmt = stmt.order_by(pa.published_at.desc(), pa.id.desc()).limit(limit + 1)
         found = session.scalars(stmt).all()
     except OperationalError as exc:

@@ -4,6 +4,9 @@ from feedback.extensions import db
 from tests import factories
 from tests.conftest import login
 
+# Admins always have a second factor (the admin area insists on it).
+TOTP = {"totp_secret": "JBSWY3DPEHPK3PXP", "totp_enabled": True}
+
 
 @pytest.fixture
 def tree(app):
@@ -14,7 +17,7 @@ def tree(app):
 
 @pytest.fixture
 def province_admin(tree):
-    user = factories.user("admin", None, email="admin@example.vn", full_name="Quản trị tỉnh")
+    user = factories.user("admin", None, email="admin@example.vn", full_name="Quản trị tỉnh", **TOTP)
     db.session.commit()
     return user
 
@@ -22,7 +25,7 @@ def province_admin(tree):
 @pytest.fixture
 def admin_a(tree):
     """An admin of commune A only."""
-    user = factories.user("admin", tree["a"], email="admin.a@example.vn", full_name="Quản trị phường")
+    user = factories.user("admin", tree["a"], email="admin.a@example.vn", full_name="Quản trị phường", **TOTP)
     db.session.commit()
     return user
 

@@ -38,6 +38,16 @@ def test_admin_area_needs_sign_in_and_the_admin_role(app, client, tree):
     assert _unit("X") is None
 
 
+def test_admin_whose_second_factor_was_reset_must_enrol_again(app, client, tree):
+    admin = factories.user("admin", None)
+    db.session.commit()
+    login(client, admin)
+    response = client.get("/admin/units")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/totp/setup")
+    response = client.post("/admin/units/new", data={"code": "X", "name": "X", "kind": "commune", "parent_id": ""})
+    assert response.status_code == 302 and _unit("X") is None
+
+
 def test_staff_menu_shows_admin_entry_for_admins_only(app, client, tree, province_admin):
     handler = factories.user("handler", tree["a"])
     db.session.commit()

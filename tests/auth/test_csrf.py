@@ -33,7 +33,7 @@ def test_login_post_without_token_is_refused(app, csrf_client):
 
 
 def test_admin_post_without_or_with_a_forged_token_changes_nothing(app, csrf_client):
-    admin = factories.user("admin", None)
+    admin = factories.user("admin", None, totp_secret="JBSWY3DPEHPK3PXP", totp_enabled=True)
     db.session.commit()
     login(csrf_client, admin)
     data = {"code": "XA-MOI", "name": "Xã Mới", "kind": "commune", "parent_id": ""}

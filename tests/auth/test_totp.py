@@ -123,17 +123,19 @@ def test_wrong_totp_codes_count_towards_lockout(app, client):
 def test_any_user_can_enable_totp_voluntarily_from_the_account_page(app, client):
     user = factories.user("operator", email="op@example.vn")
     db.session.commit()
-    login(client, user)
-    assert "Bật xác thực hai lớp" in client.get("/auth/account").get_data(as_text=True)
     with time_machine.travel(T0, tick=False):
-        client.get("/auth/totp/setup")
+        # Signed session cookies carry their time: sign in inside the travelled time.
+        login(client, user)
+        assert "Bật xác thực hai lớp" in client.get("/auth/account").get_data(as_text=True)
+        setup = client.get("/auth/totp/setup")
+        assert setup.status_code == 200, (setup.status_code, setup.headers.get("Location"))
         secret = _setup_secret(client)
         response = client.post("/auth/totp/setup", data={"code": pyotp.TOTP(secret).now()})
-    assert response.headers["Location"].endswith("/auth/account")
-    assert "Đã bật" in client.get("/auth/account").get_data(as_text=True)
-    # Once enabled, the setup page does not let a signed-in session replace it.
-    assert client.get("/auth/totp/setup").headers["Location"].endswith("/auth/account")
-    client.get("/auth/logout")
+        assert response.headers["Location"].endswith("/auth/account")
+        assert "Đã bật" in client.get("/auth/account").get_data(as_text=True)
+        # Once enabled, the setup page does not let a signed-in session replace it.
+        assert client.get("/auth/totp/setup").headers["Location"].endswith("/auth/account")
+        client.get("/auth/logout")
     with time_machine.travel(T0 + timedelta(minutes=2), tick=False):
         assert _password_step(client, "op@example.vn").headers["Location"].endswith("/auth/totp")
         client.post("/auth/totp", data={"code": pyotp.TOTP(secret).now()})

@@ -66,7 +66,7 @@ def test_operator_turns_an_sms_into_a_case_on_a_phone(live_server, browser, offi
         page.get_by_role("link", name="Hàng chờ xử lý").click()
         assert "can bo xa cam lam doi tien" in page.locator(f"#item-{office['item'].id}").inner_text()
         screenshot(page, "console-3-queue-phone")
-        page.get_by_role("link", name="Xử lý").click()
+        page.get_by_role("link", name=f"Xử lý mục #{office['item'].id}").click()
         assert page.locator("input[name=caller_phone]").input_value() == "+84912000111"
         page.fill("textarea[name=description]", "Cán bộ xã Cam Lâm đòi tiền khi làm giấy tờ.")
         page.fill("#unit-filter", "cam lam")

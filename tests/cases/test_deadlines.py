@@ -102,3 +102,30 @@ def test_concluded_case_is_only_late_once_overdue_and_anonymous_gets_no_message(
     assert complaint.escalated and _count(OutboundMessage, OutboundMessage.purpose == "apology") == 0
     # The named clerk's own account never receives a notice about it.
     assert _count(Notification, Notification.user_id == world.clerk_user.id) == 0
+
+
+def test_deadline_job_runs_through_rq_once(world, redis_url, app):
+    """With Redis: the periodic runner queues the job (outbox -> rq), a worker runs it; a second tick is a no-op."""
+    from feedback.jobs import redis_connection, relay_pending
+    from feedback.jobs.worker import make_worker
+
+    with _at(2026, 4, 29, 10, 0):
+        complaint = world.case(category=factories.category(answer_days=2))
+    saved = app.config["REDIS_URL"], app.config["JOBS_INLINE"]
+    app.config.update(REDIS_URL=redis_url, JOBS_INLINE=False)
+    try:
+        connection = redis_connection()
+        with _at(2026, 5, 4, 9, 0):
+            for _ in range(2):
+                run_due_periodic(connection, {})
+                relay_pending()
+                make_worker(app, ["default"], connection).work(burst=True)
+        db.session.expire_all()
+        assert complaint.escalated and complaint.escalation_reason == "late"
+        assert _count(OutboundMessage, OutboundMessage.purpose == "apology") == 1
+        # The Redis lock kept the second tick from queueing the job again within its period.
+        from feedback.models import JobOutbox
+
+        assert _count(JobOutbox, JobOutbox.func == "feedback.cases.jobs.check_deadlines") == 1
+    finally:
+        app.config["REDIS_URL"], app.config["JOBS_INLINE"] = saved

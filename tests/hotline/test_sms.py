@@ -192,10 +192,10 @@ def test_short_unclear_text_goes_to_the_operator_queue(client):
 def test_an_unexpected_error_still_answers_twilio_politely(client, monkeypatch):
     from feedback.hotline import services
 
-    def broken(**kwargs):
+    def broken(code):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(services, "create_case", broken)
+    monkeypatch.setattr(services, "new_case_reply", broken)
     response = twilio_post(client, "/hotline/sms", sms_params(LONG))
     assert response.status_code == 200
     assert "hệ thống đang bận" in sms_text(response)
@@ -211,6 +211,43 @@ def test_webhooks_are_exempt_from_csrf_but_other_forms_are_not(make_app, app):
         assert client.post("/auth/login", data={"email": "a@b.vn", "password": "x"}).status_code == 400
         db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
+
+
+def test_case_is_created_by_a_job_with_the_code_the_reply_promised(app):
+    from feedback.hotline import services
+    from feedback.hotline.jobs import create_sms_case
+    from feedback.models import JobOutbox
+
+    reply = services.receive_sms("SM" + "1" * 32, CITIZEN, "+18005550100", LONG)
+    db.session.commit()
+    row = db.session.scalar(select(InboundSms))
+    assert row.kind == "case" and row.tracking_code in reply and row.complaint_id is None
+    assert db.session.scalar(select(JobOutbox.func)) == "feedback.hotline.jobs.create_sms_case"
+    # Asked before the job ran: the promised code is already known as received.
+    pending = services.status_reply(row.tracking_code, CITIZEN)
+    assert "Đã tiếp nhận" in pending and "Không tìm thấy" not in pending
+    assert "Không tìm thấy" in services.status_reply(row.tracking_code, "+84911000111")
+    case_id = create_sms_case(row.id)
+    assert create_sms_case(row.id) is None  # run twice (a retry): still one case
+    case = db.session.get(Complaint, case_id)
+    assert (case.tracking_code, case.channel, case.submission_key) == (row.tracking_code, "sms", "sms:SM" + "1" * 32)
+    assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
+    assert db.session.scalar(select(func.count()).select_from(OutboundMessage)) == 0
+
+
+def test_if_the_promised_code_was_taken_the_case_gets_another_and_an_sms_says_so(app):
+    from feedback.hotline import services
+    from feedback.hotline.jobs import create_sms_case
+
+    services.receive_sms("SM" + "2" * 32, CITIZEN, "+18005550100", LONG)
+    db.session.commit()
+    row = db.session.scalar(select(InboundSms))
+    create_case(channel="web", description="Trùng mã", tracking_code=row.tracking_code, send_ack=False)
+    db.session.commit()
+    case = db.session.get(Complaint, create_sms_case(row.id))
+    assert case.tracking_code != row.tracking_code
+    message = db.session.scalar(select(OutboundMessage))
+    assert message.purpose == "ack" and case.tracking_code in message.body and message.to_address == CITIZEN
 
 
 def test_message_sid_missing_gets_help_not_a_case(client):

@@ -1,5 +1,6 @@
 """Submitting feedback on the public portal."""
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -28,7 +29,8 @@ def test_form_is_vietnamese_with_unit_preselected_from_qr_and_its_staff(client, 
     # The staff of the commune's one-stop counter are listed: name, position, counter.
     assert "Lê Thị Hoa — Công chức một cửa (quầy 3" in page
     assert "Phạm Văn Xa" not in page  # another commune's staff
-    assert 'name="submission_key" type="hidden" value="web:' in page
+    key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', page).group(1)
+    assert len(key) >= 22 and not key.startswith("web:")
     assert client.get("/submit").status_code == 200
     # Public navigation offers the form and tracking.
     home = client.get("/").get_data(as_text=True)
@@ -37,7 +39,7 @@ def test_form_is_vietnamese_with_unit_preselected_from_qr_and_its_staff(client, 
 
 def test_submission_with_contact_and_attachments_creates_case_files_and_ack(app, client, directory):
     data = form(category="thai-do", staff=directory["clerk"].public_ref, incident_date=local_today().isoformat(),
-                submission_key="web:test-1")
+                submission_key="test-1-0123456789abcdef")
     data["attachments"] = [(io.BytesIO(jpeg_bytes()), "anh.jpg"), (io.BytesIO(PDF_BYTES), "giay to.pdf")]
     response = _post(client, data)
     assert response.status_code == 302 and response.headers["Location"].endswith("/gui-phan-anh/bien-nhan")
@@ -132,6 +134,16 @@ def test_disguised_or_unsupported_attachment_refused_nothing_saved(app, client, 
     assert upload_files(app.config["UPLOAD_FOLDER"]) == before
 
 
+def test_every_problem_shown_at_once(client, directory):
+    data = form(description="", phone="123")
+    data["attachments"] = [(io.BytesIO(HTML_BYTES), "trang.pdf")]
+    page = _post(client, data).get_data(as_text=True)
+    assert "Vui lòng sửa các lỗi được đánh dấu bên dưới." in page
+    for field in ("description", "phone", "attachments"):
+        assert f'id="{field}-error"' in page
+    assert count_cases() == 0
+
+
 def test_oversize_and_too_many_attachments_refused(app, client, directory, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_ATTACHMENT_BYTES", 2048)
     data = form()
@@ -167,9 +179,9 @@ def test_script_in_text_fields_is_escaped_everywhere(client, directory):
 
 
 def test_same_form_sent_twice_creates_one_case_and_same_receipt(client, directory):
-    data = form(submission_key="web:double-1")
+    data = form(submission_key="double-1-0123456789abcdef")
     first = _post(client, data, follow=True).get_data(as_text=True)
-    second = _post(client, form(submission_key="web:double-1"), follow=True).get_data(as_text=True)
+    second = _post(client, form(submission_key="double-1-0123456789abcdef"), follow=True).get_data(as_text=True)
     assert count_cases() == 1
     code = db.session.scalar(select(Complaint.tracking_code))
     assert code in first and code in second
@@ -179,17 +191,31 @@ def test_same_form_sent_twice_creates_one_case_and_same_receipt(client, director
 def test_anonymous_form_sent_twice_gets_a_working_secret_on_the_page_shown(client, directory):
     from feedback.intake.services import check_secret
 
-    _post(client, form(contact_mode="anonymous", submission_key="web:double-2"))
-    page = _post(client, form(contact_mode="anonymous", submission_key="web:double-2"), follow=True).get_data(as_text=True)
+    _post(client, form(contact_mode="anonymous", submission_key="double-2-0123456789abcdef"))
+    page = _post(client, form(contact_mode="anonymous", submission_key="double-2-0123456789abcdef"), follow=True).get_data(as_text=True)
     assert count_cases() == 1
     secret = page.split('id="tracking-secret">')[1].split("<")[0]
     assert check_secret(db.session.scalar(select(Complaint)), secret)
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case.secret_reissued")) is not None
 
 
+def test_crafted_key_cannot_reach_a_case_of_another_channel(client, directory):
+    from feedback.intake.services import create_case
+
+    sms = create_case(channel="sms", description="Tin nhắn phản ánh", submission_key="sms:SM0123456789abcdef",
+                      target_unit=directory["tree"]["a"])
+    db.session.commit()
+    page = _post(client, form(contact_mode="anonymous", submission_key="sms:SM0123456789abcdef"),
+                 follow=True).get_data(as_text=True)
+    assert count_cases() == 2 and sms.complaint.tracking_code not in page
+    _post(client, form(submission_key="SM0123456789abcdef"))
+    assert db.session.scalar(select(Complaint).where(Complaint.channel == "web",
+                                                     Complaint.submission_key == "web:SM0123456789abcdef"))
+
+
 def test_likely_duplicate_is_linked_not_dropped(client, directory):
-    _post(client, form(submission_key="web:a"))
-    _post(client, form(submission_key="web:b", description="Lại bị yêu cầu nộp thêm giấy tờ lần thứ hai."))
+    _post(client, form(submission_key="a-0123456789abcdef"))
+    _post(client, form(submission_key="b-0123456789abcdef", description="Lại bị yêu cầu nộp thêm giấy tờ lần thứ hai."))
     first, second = db.session.scalars(select(Complaint).order_by(Complaint.id)).all()
     assert second.related_to_id == first.id
 
@@ -242,7 +268,7 @@ def test_inactive_staff_not_listed_nor_accepted(client, directory):
 
 def test_english_form(client, directory):
     client.get("/lang/en")
-    response = _post(client, form(submission_key="web:en"))
+    response = _post(client, form(submission_key="en-0123456789abcdef"))
     assert db.session.scalar(select(Complaint)).language == "en"
     assert response.status_code == 302
 
@@ -269,7 +295,7 @@ def limited_app(make_app, app):
 def test_burst_of_submissions_is_rate_limited_with_vietnamese_page(limited_app, directory):
     client = limited_app.test_client()
     statuses = [
-        client.post("/gui-phan-anh", data=form(submission_key=f"web:burst-{i}", description=f"Phản ánh số {i} về thái độ."),
+        client.post("/gui-phan-anh", data=form(submission_key=f"burst-{i}-0123456789abcdef", description=f"Phản ánh số {i} về thái độ."),
                     content_type="multipart/form-data", environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code
         for i in range(7)
     ]
@@ -279,7 +305,7 @@ def test_burst_of_submissions_is_rate_limited_with_vietnamese_page(limited_app, 
     assert "Bạn đã gửi quá nhiều yêu cầu" in page
     assert count_cases() == 5
     # Another address is not affected; the no-JavaScript search step does not count.
-    other = client.post("/gui-phan-anh", data=form(submission_key="web:other"), content_type="multipart/form-data",
+    other = client.post("/gui-phan-anh", data=form(submission_key="other-0123456789abcdef"), content_type="multipart/form-data",
                         environ_base={"REMOTE_ADDR": "203.0.113.8"})
     assert other.status_code == 302
     step = client.post("/gui-phan-anh", data=form(find_unit="1", unit_q="nha"), content_type="multipart/form-data",
