@@ -14,7 +14,7 @@ tree to the monitoring office (which then handles it, flagged as escalated).
 from sqlalchemy import select
 
 from feedback.extensions import db
-from feedback.models import RoutingRule, Unit
+from feedback.models import RoutingRule
 
 # A tree is never deeper than this; guards the climb against a cycle in bad data.
 _MAX_CLIMB = 20

@@ -1,11 +1,13 @@
 """Public pages: answers board and pages, Atom feeds, notice-board PDFs, posters, hotlines, statistics."""
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from time import monotonic
 
 from flask import Response, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale
+from markupsafe import Markup
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -35,11 +37,28 @@ def _parse_date(name, errors):
         return None
 
 
-@dataclass(frozen=True)
+@dataclass
 class _UnitChoice:
     code: str
     name: str
     path: str
+
+    @cached_property
+    def option(self):
+        """The pre-escaped <option>, indented by depth in the tree."""
+        indent = "· " * max(0, self.path.count("/") - 2)
+        return Markup('<option value="%s">%s%s</option>') % (self.code, indent, self.name)
+
+
+def unit_options(units, selected):
+    """<option>s for every unit (one string, built once per page), `selected` marked."""
+    html = []
+    for unit in units:
+        option = unit.option
+        if unit.code == selected:
+            option = Markup(option.replace("<option ", "<option selected ", 1))
+        html.append(option)
+    return Markup("").join(html)
 
 
 @dataclass(frozen=True)
@@ -116,7 +135,7 @@ def answers():
     return render_template(
         "publication/answers.html", page=page, errors=errors, timeout=timeout, units=units,
         categories=categories, conclusions=CONCLUSIONS, args=args, query=query, next_args=next_args,
-        locale=str(get_locale()),
+        locale=str(get_locale()), unit_options=unit_options(units, args.get("unit")),
     ), status
 
 
@@ -203,6 +222,7 @@ def statistics():
     return render_template(
         "publication/statistics.html", figures=figures, unit=unit, period=period, errors=errors, units=units,
         charts=stats.charts(figures), download_args=download_args, locale=str(get_locale()),
+        unit_options=unit_options(units, unit.code if unit else None),
     ), 400 if errors else 200
 
 

@@ -23,12 +23,30 @@ def _counts():
             for table in db.metadata.sorted_tables}
 
 
+@pytest.fixture(scope="module")
+def seeded(_session_app):
+    """Seed once for the whole module (it takes seconds); the tests below only read, then tables are emptied."""
+    from tests.conftest import _empty_tables
+
+    with _session_app.app_context():
+        result = _session_app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+        try:
+            assert result.exit_code == 0, result.output
+            assert "Đã tạo dữ liệu mẫu" in result.output
+            yield _session_app
+        finally:
+            db.session.remove()
+            _empty_tables()
+
+
 @pytest.fixture
-def seeded(app, runner):
-    result = runner.invoke(args=["seed-demo", "--if-empty"])
-    assert result.exit_code == 0, result.output
-    assert "Đã tạo dữ liệu mẫu" in result.output
-    return result
+def runner(seeded):
+    return seeded.test_cli_runner()
+
+
+@pytest.fixture
+def client(seeded):
+    return seeded.test_client()
 
 
 def test_second_run_changes_nothing(seeded, runner):
