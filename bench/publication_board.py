@@ -114,7 +114,7 @@ def fill(app, count):
 
                 cur.execute("DROP INDEX IF EXISTS ix_published_answers_search_vector")
                 base = "timestamp '2026-11-01 03:00:00'"
-                moment = f"{base} - g * interval '30 seconds' - (g * 7919 % 600) * interval '1 second'"
+                moment = f"{base} - g * interval '30 seconds' - (g::bigint * 7919 % 600) * interval '1 second'"
                 execute(f"""
                     INSERT INTO complaints (id, tracking_code, channel, category_id, unit_id, target_unit_id, description,
                         consent_publish, status, language, extended, escalated, submitted_at, answer_due_at,
@@ -249,6 +249,7 @@ def run(argv):
         timeout = app.config["PUBLICATION_SEARCH_TIMEOUT_MS"]
         for _name, target in scenarios:  # warm caches and plans
             _time_app(client, target, 5)
+        print(f"load average before measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"{total:,} published answers; {n} requests per row; app = Flask test client in-process "
               f"(whole request incl. templates); SQL = the board query alone via psycopg", flush=True)
         print(f"{'page':46} {'app median':>10} {'app p99':>8} {'SQL median':>10} {'SQL p99':>8} {'p99 ratio':>9}")
@@ -270,6 +271,7 @@ def run(argv):
             if target is None:
                 break
         med, p99 = _percentiles(walk)
+        print(f"load average after measuring: {os.getloadavg()[0]:.1f}")
         print(f"walk of {len(walk)} pages by the 'next' link: median {med:.1f} ms, p99 {p99:.1f} ms")
 
 

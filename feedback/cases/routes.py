@@ -214,6 +214,7 @@ def render_case(complaint, bound=None, status=200):
         "cases/detail.html", complaint=complaint, events=events, files=files, duplicates=duplicates,
         original=original, reveal_requests=reveal_requests, show_identity=show_identity, can_act=can_act, is_head=is_head,
         forms=_build_forms(complaint, bound), related=related, now=utcnow(), channel_labels=CHANNELS,
+        decline_labels=services.DECLINE_REASONS,
         users={u.id: u for u in db.session.scalars(select(User).where(
             User.id.in_({e.actor_id for e in events if e.actor_id}))).all()},
     ), status

@@ -214,7 +214,10 @@ def decline_case(complaint, actor, reason, note=None, duplicate_code=None):
     original = find_original(actor, complaint, duplicate_code) if reason == "duplicate" else None
     label = str(DECLINE_REASONS[reason])
     note = (note or "").strip()
-    transition(complaint, "declined", actor=actor, note=label + (f": {note}" if note else ""))
+    # The citizen sees the reason from the list; the head's free text stays an internal note.
+    transition(complaint, "declined", actor=actor, note=label)
+    if note:
+        _event(complaint, "note", actor, body=note)
     complaint.decline_reason = reason
     if original is not None:
         complaint.duplicate_of_id = original.id

@@ -190,8 +190,8 @@ def _case_replied_to(phone, body):
                 and complaint.submitted_at >= since):
             return complaint, text[10:].lstrip(" :,.-\n") or text
     # Through the complainant's (indexed) phone, then each of their cases' messages (indexed by case).
-    asked = db.session.scalar(
-        select(Complaint)
+    asked_id = db.session.scalar(
+        select(Complaint.id)
         .join(Complainant, Complaint.complainant_id == Complainant.id)
         .join(OutboundMessage, OutboundMessage.complaint_id == Complaint.id)
         .where(Complainant.phone == phone, OutboundMessage.to_address == phone, OutboundMessage.purpose == "question",
@@ -199,7 +199,7 @@ def _case_replied_to(phone, body):
         .order_by(OutboundMessage.id.desc())
         .limit(1)
     )
-    return asked, body
+    return (db.session.get(Complaint, asked_id) if asked_id is not None else None), body
 
 
 def add_citizen_message(complaint, text, phone):

@@ -8,7 +8,7 @@ from feedback.models.rating import RATING_REASONS, SCORES
 
 def _refused():
     """The device is unknown or revoked: say so plainly, store nothing, forget the cookie."""
-    response = make_response(render_template("kiosk/refused.html"), 403)
+    response = make_response(render_template("kiosk/refused.html", refused=True), 403)
     response.delete_cookie(services.COOKIE_NAME, path="/kiosk")
     return response
 
@@ -28,11 +28,18 @@ def _activate(token):
     return response
 
 
-@bp.route("/activate")
+@bp.route("/activate", methods=["GET", "POST"])
 @limiter.limit("30 per minute")
 def activate():
-    """Exchange the device token an administrator issued for a long-lived signed cookie."""
-    return _activate(request.args.get("token", ""))
+    """Exchange the device token an administrator issued for a long-lived signed cookie.
+
+    The token comes in the address (`?token=`, e.g. from a QR code) or is typed into the form.
+    """
+    if request.method == "POST":
+        return _activate(request.form.get("token", "").strip())
+    if "token" in request.args:
+        return _activate(request.args.get("token", ""))
+    return render_template("kiosk/refused.html", refused=False)
 
 
 @bp.route("/<token>")

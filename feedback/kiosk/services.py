@@ -29,14 +29,15 @@ LOW_SCORES = (1, 2)
 # Reasons offered for a low score (negative) and for a high one (positive).
 NEGATIVE_REASONS = [r for r in RATING_REASONS if r not in ("good_attitude", "fast")]
 POSITIVE_REASONS = ["good_attitude", "fast"]
-# Misconduct reason -> code of the category the case is filed under (when such a category exists).
+# Misconduct reason -> code of the category the case is filed under (when such a category exists;
+# these are the codes `flask seed-demo` creates).
 REASON_CATEGORY_CODES = {
-    "attitude": "attitude",
-    "extra_papers": "extra_papers",
-    "extra_steps": "extra_steps",
-    "asked_money": "asked_money",
-    "repeated_supplements": "repeated_supplements",
-    "absent": "absent",
+    "attitude": "thai_do",
+    "extra_papers": "giay_to_ngoai_quy_dinh",
+    "extra_steps": "dat_them_thu_tuc",
+    "asked_money": "nhung_nhieu",
+    "repeated_supplements": "bo_sung_nhieu_lan",
+    "absent": "vang_mat",
 }
 # When several misconduct reasons are given, the case is filed under the gravest.
 MISCONDUCT_ORDER = ["asked_money", "extra_papers", "extra_steps", "repeated_supplements", "attitude", "absent"]

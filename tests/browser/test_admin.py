@@ -33,6 +33,7 @@ def test_admin_creates_a_unit_and_a_staff_member(app, live_server, page):
     page.select_option("#parent_id", str(units["b"].id))
     page.fill("#hotline", "0258 3999 888")
     page.fill("#opening_hours", "Thứ Hai - Thứ Sáu, 7:30 - 17:00")
+    screenshot(page, "admin-unit-form")
     page.click("input[type=submit]")
     page.wait_for_url("**/admin/units")
     row = page.locator("tr", has_text="Bộ phận Một cửa xã Cam Lâm")

@@ -27,7 +27,7 @@ def counter(app):
         ("Lê Văn Bình", "Công chức Địa chính - Xây dựng"),
         ("Nguyễn Thị Hồng Nhung", "Công chức Văn phòng - Thống kê"),
     )]
-    factories.category("asked_money", name_vi="Gây phiền hà, đòi tiền", is_misconduct=True)
+    factories.category("nhung_nhieu", name_vi="Gây phiền hà, đòi tiền", is_misconduct=True)
     kiosk, token = factories.kiosk(unit, name="Ki-ốt quầy 3", counter_number="3")
     db.session.commit()
     return {"unit": unit, "staff": staff, "kiosk": kiosk, "token": token}

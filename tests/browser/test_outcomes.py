@@ -89,3 +89,41 @@ def test_head_approves_and_publishes_a_redacted_answer(app, live_server, browser
         context.close()
     db.session.expire_all()
     assert world.case.status == "published"
+
+
+def test_head_records_a_discipline_decision(app, live_server, browser):
+    from datetime import date
+
+    from feedback.models import DisciplineDecision
+    from feedback.outcomes import services
+    from tests.outcomes.helpers import conclude
+
+    world = make_world(staff_kind="vien_chuc")
+    conclude(world)
+    services.propose_discipline(world.case, world.handler, proposed_form="khien_trach")
+    services.record_meeting(world.case, world.head, meeting_date=date(2025, 12, 5), minutes="Họp xét kỷ luật.")
+    db.session.commit()
+    context = browser.new_context(viewport=TABLET, locale="vi-VN")
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server, "head@example.vn")
+        page.goto(f"{live_server}/cases/{world.case.tracking_code}/discipline")
+        options = page.locator("select[name=form] option").all_inner_texts()
+        assert "Cách chức" not in options and "Bãi nhiệm" not in options and "Cảnh cáo" in options
+        assert "112/2020/NĐ-CP" in page.locator("input[name=legal_basis]").input_value()
+        page.check("input[name=outcome][value=decided]")
+        page.select_option("select[name=form]", "canh_cao")
+        page.fill("input[name=decision_number]", "45/QĐ-TTPVHCC")
+        page.fill("input[name=decision_date]", "2025-12-12")
+        page.click("button.primary:has-text('Ghi nhận')")
+        assert "Vui lòng nhập người ký" in page.content()
+        page.fill("input[name=signer]", "Giám đốc Trung tâm Phục vụ hành chính công")
+        page.click("button.primary:has-text('Ghi nhận')")
+        assert "Đã ghi nhận kết quả xử lý kỷ luật" in page.locator(".flash").first.inner_text()
+        assert "không hoàn thành nhiệm vụ" in page.content()
+        screenshot(page, "outcomes-head-discipline-decided")
+    finally:
+        context.close()
+    db.session.expire_all()
+    decision = db.session.scalar(select(DisciplineDecision))
+    assert (decision.status, decision.form, decision.decision_number) == ("decided", "canh_cao", "45/QĐ-TTPVHCC")

@@ -87,6 +87,7 @@ def test_decline_as_duplicate_merges_both_timelines(world, as_user):
     dup_page = client.get(f"/cases/{code}").get_data(as_text=True)
     orig_page = client.get(f"/cases/{original.tracking_code}").get_data(as_text=True)
     assert f'/cases/{original.tracking_code}"' in dup_page and "Lần thứ hai" in dup_page
+    assert "Trùng với phản ánh đã tiếp nhận (gộp hồ sơ)" in dup_page
     assert f'/cases/{code}"' in orig_page
     told = db.session.scalar(select(OutboundMessage).where(OutboundMessage.dedupe_key == f"declined:{duplicate.id}"))
     assert told is not None and "Trùng với phản ánh" in told.body
@@ -100,7 +101,10 @@ def test_decline_for_other_reasons(world, as_user):
                            data={"reason": "insufficient", "note": "Không rõ thời gian, địa điểm"})
     assert response.status_code == 302 and complaint.status == "declined"
     status = _events(complaint, "status")[-1]
-    assert status.to_status == "declined" and "Không đủ thông tin" in status.body
+    assert status.to_status == "declined" and "Không đủ thông tin" in status.body and status.is_public
+    note = _events(complaint, "note")[-1]
+    assert note.body == "Không rõ thời gian, địa điểm" and not note.is_public
+    assert "Không rõ thời gian" not in status.body
     # A declined case takes no more actions.
     assert client.post(f"/cases/{complaint.tracking_code}/extend", data={"days": "2", "reason": "x"}).status_code == 400
     assert db.session.get(Complaint, complaint.id).extended is False

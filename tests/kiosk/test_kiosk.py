@@ -103,8 +103,8 @@ def test_replayed_client_uuid_is_stored_once(client, counter):
 
 
 def test_low_score_with_misconduct_reason_becomes_a_case_against_the_staff_member(client, counter):
-    money = factories.category("asked_money", name_vi="Gây phiền hà, đòi tiền", is_misconduct=True)
-    factories.category("attitude", name_vi="Thái độ", is_misconduct=True)
+    money = factories.category("nhung_nhieu", name_vi="Gây phiền hà, đòi tiền", is_misconduct=True)
+    factories.category("thai_do", name_vi="Thái độ", is_misconduct=True)
     db.session.commit()
     key = str(uuid.uuid4())
     payload = dict(client_uuid=key, score=1, staff_id=counter["lan"].id, reasons=["attitude", "asked_money"],
@@ -265,7 +265,7 @@ def test_the_same_taps_arriving_twice_at_once_are_stored_once(app, postgres, cou
     """Two deliveries of one tap sequence race each other: one rating, one case, both answered 200."""
     import threading
 
-    factories.category("asked_money", is_misconduct=True)
+    factories.category("nhung_nhieu", is_misconduct=True)
     db.session.commit()
     payload = {"client_uuid": str(uuid.uuid4()), "score": 1, "staff_id": counter["lan"].id, "reasons": ["asked_money"]}
     barrier = threading.Barrier(3)
@@ -289,3 +289,20 @@ def test_the_same_taps_arriving_twice_at_once_are_stored_once(app, postgres, cou
     assert len({body["case"] for _status, body in answers}) == 1
     db.session.rollback()
     assert rating_count() == 1 and db.session.scalar(select(func.count(Complaint.id))) == 1
+
+
+def test_token_typed_into_the_activation_form(client, counter):
+    form = client.get("/kiosk/activate")
+    assert form.status_code == 200 and "Kích hoạt ki-ốt" in form.get_data(as_text=True)
+    wrong = client.post("/kiosk/activate", data={"token": "sai-ma"})
+    assert wrong.status_code == 403 and REFUSED in wrong.get_data(as_text=True)
+    right = client.post("/kiosk/activate", data={"token": f"  {counter['token']} "})
+    assert right.status_code == 302 and client.get("/kiosk/").status_code == 200
+
+
+def test_attitude_alone_files_the_case_under_the_attitude_category(client, counter):
+    attitude = factories.category("thai_do", is_misconduct=True)
+    db.session.commit()
+    assert post_rating(client, counter["token"], score=2, staff_id=counter["binh"].id, reasons=["attitude"]).status_code == 200
+    case = db.session.scalar(select(Complaint))
+    assert case.category_id == attitude.id and case.staff_id == counter["binh"].id

@@ -1,8 +1,8 @@
 """initial
 
-Revision ID: 3e28a46ad0cd
+Revision ID: 5430c0cf0eea
 Revises: 
-Create Date: 2026-11-26 18:35:04.438003
+Create Date: 2026-11-26 18:48:12.211504
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '3e28a46ad0cd'
+revision = '5430c0cf0eea'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -111,8 +111,6 @@ def upgrade():
     sa.Column('active_to', sa.Date(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("kind IN ('province', 'department', 'agency', 'commune', 'ward', 'special_zone', 'office', 'service_centre', 'one_stop')", name=op.f('ck_units_kind')),
-    sa.ForeignKeyConstraint(['acting_head_staff_id'], ['staff.id'], name=op.f('fk_units_acting_head_staff_id_staff'), use_alter=True),
-    sa.ForeignKeyConstraint(['head_staff_id'], ['staff.id'], name=op.f('fk_units_head_staff_id_staff'), use_alter=True),
     sa.ForeignKeyConstraint(['parent_id'], ['units.id'], name=op.f('fk_units_parent_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_units')),
     sa.UniqueConstraint('code', name=op.f('uq_units_code'))
@@ -264,6 +262,11 @@ def upgrade():
     sa.UniqueConstraint('public_ref', name=op.f('uq_staff_public_ref')),
     sa.UniqueConstraint('user_id', name=op.f('uq_staff_user_id'))
     )
+    # units <-> staff is a cycle: the units' head foreign keys come once both tables exist.
+    with op.batch_alter_table('units', schema=None) as batch_op:
+        batch_op.create_foreign_key(batch_op.f('fk_units_head_staff_id_staff'), 'staff', ['head_staff_id'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_units_acting_head_staff_id_staff'), 'staff', ['acting_head_staff_id'], ['id'])
+
     with op.batch_alter_table('staff', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_staff_unit_id'), ['unit_id'], unique=False)
 
@@ -328,6 +331,7 @@ def upgrade():
         batch_op.create_index('ix_complaints_submitted_at', ['submitted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_target_unit_id'), ['target_unit_id'], unique=False)
         batch_op.create_index('ix_complaints_unit_status_due', ['unit_id', 'status', 'answer_due_at'], unique=False)
+        batch_op.create_index('ix_complaints_updated_at', ['updated_at'], unique=False)
 
     op.create_table('rating_rollups',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -472,6 +476,7 @@ def upgrade():
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=True),
     sa.Column('complaint_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('tracking_code', sa.String(length=16), nullable=True),
     sa.Column('reply_text', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['complaint_id'], ['complaints.id'], name=op.f('fk_inbound_sms_complaint_id_complaints')),
@@ -481,6 +486,7 @@ def upgrade():
     with op.batch_alter_table('inbound_sms', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_inbound_sms_complaint_id'), ['complaint_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbound_sms_from_phone'), ['from_phone'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inbound_sms_tracking_code'), ['tracking_code'], unique=False)
 
     op.create_table('intake_items',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -601,6 +607,7 @@ def upgrade():
     )
     with op.batch_alter_table('ratings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ratings_complaint_id'), ['complaint_id'], unique=False)
+        batch_op.create_index('ix_ratings_created_at', ['created_at'], unique=False, postgresql_using='brin')
         batch_op.create_index('ix_ratings_staff_id_created_at', ['staff_id', 'created_at'], unique=False)
         batch_op.create_index('ix_ratings_unit_id_created_at', ['unit_id', 'created_at'], unique=False)
 
@@ -695,6 +702,7 @@ def downgrade():
     with op.batch_alter_table('ratings', schema=None) as batch_op:
         batch_op.drop_index('ix_ratings_unit_id_created_at')
         batch_op.drop_index('ix_ratings_staff_id_created_at')
+        batch_op.drop_index('ix_ratings_created_at', postgresql_using='brin')
         batch_op.drop_index(batch_op.f('ix_ratings_complaint_id'))
 
     op.drop_table('ratings')
@@ -721,6 +729,7 @@ def downgrade():
 
     op.drop_table('intake_items')
     with op.batch_alter_table('inbound_sms', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inbound_sms_tracking_code'))
         batch_op.drop_index(batch_op.f('ix_inbound_sms_from_phone'))
         batch_op.drop_index(batch_op.f('ix_inbound_sms_complaint_id'))
 
@@ -755,6 +764,7 @@ def downgrade():
 
     op.drop_table('rating_rollups')
     with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.drop_index('ix_complaints_updated_at')
         batch_op.drop_index('ix_complaints_unit_status_due')
         batch_op.drop_index(batch_op.f('ix_complaints_target_unit_id'))
         batch_op.drop_index('ix_complaints_submitted_at')
