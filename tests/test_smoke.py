@@ -16,3 +16,14 @@ def test_unknown_page_is_a_vietnamese_404(client):
     response = client.get("/khong-co-trang-nay")
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.get_data(as_text=True)
+
+
+def test_passwords_use_scrypt_outside_tests(make_app):
+    from feedback.models import User
+
+    app = make_app(PASSWORD_HASH_METHOD="scrypt")
+    with app.app_context():
+        user = User(email="a@b.vn", full_name="A", role="admin")
+        user.set_password("mật khẩu dài")
+        assert user.password_hash.startswith("scrypt:")
+        assert user.check_password("mật khẩu dài") and not user.check_password("sai")

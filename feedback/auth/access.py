@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from feedback.extensions import db
-from feedback.models import Unit
+from feedback.models import Unit, utcnow
 
 
 def roles_required(*roles):
@@ -48,8 +48,6 @@ def units_in_scope(user=None, *, active_only=False):
         query = query.where(Unit.subtree_clause(user.unit))
     units = db.session.scalars(query).all()
     if active_only:
-        from feedback.models import utcnow
-
         today = utcnow().date()
         units = [u for u in units if u.is_active_on(today)]
     return tree_order(units)

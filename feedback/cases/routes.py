@@ -23,10 +23,12 @@ SOON_WORKING_DAYS = 2
 # --- the work queue --------------------------------------------------------------------------------
 
 def _int_arg(name):
+    """A small positive integer from the query string, else None (never a database overflow)."""
     try:
-        return int(request.args.get(name, ""))
+        value = int(request.args.get(name, ""))
     except ValueError:
         return None
+    return value if 0 < value < 2**31 else None
 
 
 def _due_clauses(now):
@@ -51,7 +53,7 @@ def queue():
         "due": request.args.get("due") if request.args.get("due") in due_clauses else "",
         "mine": request.args.get("mine") == "1",
     }
-    page = max(_int_arg("page") or 1, 1)
+    page = min(_int_arg("page") or 1, 10_000)
     query = select(Complaint).where(visible)
     if filters["status"]:
         query = query.where(Complaint.status == filters["status"])
@@ -85,7 +87,8 @@ def queue():
 @roles_required(*access.TRIAGE_ROLES)
 def triage():
     if not access.is_province_level(current_user):
-        abort(403)
+        # The triage queue is worked at province level; a commune-level office sees only that fact.
+        return render_template("cases/triage.html", cases=[], route_forms={}, province_only=True)
     cases = db.session.scalars(
         select(Complaint).where(Complaint.unit_id.is_(None), access.not_named_clause(current_user))
         .order_by(Complaint.submitted_at, Complaint.id).limit(200)).all()
@@ -136,7 +139,7 @@ def identity_requests():
     return render_template("cases/identity_requests.html", rows=rows, decision_forms=decision_forms)
 
 
-@bp.route("/identity-requests/<int:request_id>", methods=["POST"])
+@bp.route("/identity-requests/<int(max=9007199254740991):request_id>", methods=["POST"])
 @roles_required("monitor")
 def decide_identity(request_id):
     req = db.session.get(IdentityRevealRequest, request_id)
@@ -227,7 +230,7 @@ def detail(tracking_code):
     return render_case(complaint)
 
 
-@bp.route("/<tracking_code>/files/<int:attachment_id>")
+@bp.route("/<tracking_code>/files/<int(max=9007199254740991):attachment_id>")
 @roles_required(*access.CASE_ROLES)
 def download(tracking_code, attachment_id):
     complaint = access.load_case(tracking_code, "view")

@@ -47,7 +47,7 @@ def requeue_stuck_messages():
     db.session.execute(
         update(OutboundMessage)
         .where(OutboundMessage.channel == "sms", OutboundMessage.status == "sending", OutboundMessage.updated_at < stale)
-        .values(status="queued", error_code="timeout", updated_at=stale)
+        .values(status="queued", error_code="timeout", updated_at=OutboundMessage.updated_at)
         .execution_options(synchronize_session=False)
     )
     ids = db.session.scalars(

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 import requests
 from flask import current_app
-from sqlalchemy import case, func, update
+from sqlalchemy import case, func, select, update
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -87,6 +87,11 @@ def apply_status_report(sid, twilio_status, error_code=None, ref=None):
         update(OutboundMessage).where(target, OutboundMessage.status.in_(earlier)).values(**values)
         .execution_options(synchronize_session=False)
     )
+    if str(error_code) == str(OPTED_OUT):
+        # The number had sent STOP to Twilio: remember it, so nothing more is tried.
+        phone = db.session.scalar(select(OutboundMessage.to_address).where(OutboundMessage.provider_sid == sid))
+        if phone and db.session.get(SmsOptOut, phone) is None:
+            db.session.add(SmsOptOut(phone=phone, opted_out=True))
     return state
 
 

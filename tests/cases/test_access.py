@@ -150,3 +150,4 @@ def test_attachment_of_another_case_is_not_served(world, as_user):
     head = as_user(world.head_a)
     assert head.get(f"/cases/{second.tracking_code}/files/{attachment.id}").status_code == 404
     assert head.get("/cases/PANOSUCHCODE").status_code == 404
+    assert head.get(f"/cases/{first.tracking_code}/files/{10**30}").status_code == 404

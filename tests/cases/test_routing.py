@@ -86,6 +86,11 @@ def test_triage_queue_and_routing_by_province_operator(world, as_user):
     # Not in any unit's queue, and a commune head cannot open the triage queue or the case.
     assert complaint.tracking_code not in as_user(world.head_a).get("/cases/").get_data(as_text=True)
     assert as_user(world.head_a).get("/cases/triage").status_code == 403
+    commune_monitor = factories.user("monitor", world.tree["a"], email="vhxh@example.vn")
+    db.session.commit()
+    local = as_user(commune_monitor).get("/cases/triage").get_data(as_text=True)
+    assert "Hàng chờ phân loại do cấp tỉnh xử lý." in local and complaint.tracking_code not in local
+    assert as_user(commune_monitor).get(f"/cases/{complaint.tracking_code}").status_code == 403
     assert as_user(world.head_a).get(f"/cases/{complaint.tracking_code}").status_code == 403
     client = as_user(world.operator)
     bad = client.post(f"/cases/{complaint.tracking_code}/route", data={"unit_id": "999999"})

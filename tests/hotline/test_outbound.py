@@ -185,3 +185,42 @@ def test_a_delivery_report_finds_a_message_whose_api_answer_was_lost(client):
                 {"MessageSid": "SM" + "c" * 32, "MessageStatus": "delivered", "AccountSid": "AC1"})
     found = _message(message.id)
     assert (found.status, found.provider_sid) == ("delivered", "SM" + "c" * 32)
+
+
+def test_a_failure_report_with_21610_records_the_opt_out(client):
+    message = queue_message(CITIZEN, "Kết quả", "answer")
+    message.status, message.provider_sid = "sent", "SM" + "d" * 32
+    db.session.commit()
+    twilio_post(client, "/hotline/sms/status", {"MessageSid": message.provider_sid, "MessageStatus": "failed",
+                                                "ErrorCode": "21610", "AccountSid": "AC1"})
+    failed = _message(message.id)
+    assert (failed.status, failed.error_code) == ("failed", "21610")
+    assert db.session.get(SmsOptOut, CITIZEN).opted_out is True
+
+
+def test_periodic_job_requeues_lost_and_interrupted_sends_once(app, make_app, standin, twilio_settings):
+    from datetime import timedelta
+
+    from feedback.models import utcnow
+
+    configured = make_app(**twilio_settings)
+    with configured.app_context():
+        lost = queue_message(CITIZEN, "Mất việc", "notice")
+        recent = queue_message("+84900000001", "Vừa xếp hàng", "notice")
+        interrupted = queue_message("+84900000002", "Đang gửi thì dừng", "notice")
+        db.session.execute(JobOutbox.__table__.delete())  # their jobs were lost (Redis flushed)
+        long_ago = utcnow() - timedelta(hours=2)
+        lost.updated_at = interrupted.updated_at = long_ago
+        interrupted.status = "sending"
+        db.session.commit()
+        # The interrupted one reached Twilio before the worker died.
+        standin._create({"To": "+84900000002", "From": "+18005550100", "Body": "Đang gửi thì dừng"})
+        assert requeue_stuck_messages() == 2
+        assert requeue_stuck_messages() == 0  # touched: not queued again next period
+        relay_pending()
+        assert _message(lost.id).status == "sent"
+        assert _message(recent.id).status == "queued"
+        found = _message(interrupted.id)
+        assert found.status == "sent" and found.provider_sid == standin.created[0]["sid"]
+        assert [m["body"] for m in standin.created] == ["Đang gửi thì dừng", "Mất việc"]
+        db.session.remove()
