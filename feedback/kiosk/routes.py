@@ -83,6 +83,7 @@ def screen():
         "thanksSeconds": current_app.config["KIOSK_THANKS_SECONDS"],
         "caseThanksSeconds": current_app.config["KIOSK_CASE_THANKS_SECONDS"],
         "retrySeconds": current_app.config["KIOSK_RETRY_SECONDS"],
+        "reloadMinutes": 30,
         "lowScores": list(services.LOW_SCORES),
         "storageKey": f"kiosk-unsent-{kiosk.id}",
     }

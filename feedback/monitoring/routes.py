@@ -149,7 +149,7 @@ def reports():
     form = ReportForm()
     if form.validate_on_submit():
         run = ReportRun(period=parse_period(form.period.data).code, fmt=form.fmt.data,
-                        unit_id=current_user.unit_id, requested_by_id=current_user.id)
+                        unit_id=_root().id if _root() else None, requested_by_id=current_user.id)
         db.session.add(run)
         db.session.flush()
         jobs.enqueue("feedback.monitoring.jobs.build_report", run.id)

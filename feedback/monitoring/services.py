@@ -39,7 +39,7 @@ def _needs_new_flag(staff_id, newest_case_id):
 def monitoring_recipients(unit):
     """Monitor users whose subtree holds `unit`."""
     monitors = db.session.scalars(select(User).where(User.role == "monitor", User.is_active_account.is_(True))).all()
-    return [m for m in monitors if m.unit is None or unit.is_within(m.unit)]
+    return [m for m in monitors if visible_to(m, unit)]
 
 
 def _notify_office(flag, staff):
@@ -118,10 +118,14 @@ def save_settings(actor, targets, threshold, window_months):
     audit.record("monitoring.settings", actor=actor, targets=targets, threshold=threshold, window=window_months)
 
 
+def scope_root(user):
+    """The root of the subtree the user watches (a monitoring office watches its parent's subtree)."""
+    from feedback.cases.access import scope_unit
+
+    return scope_unit(user)
+
+
 def visible_to(user, unit):
     """True when `unit` lies in the subtree the monitor (or admin) watches."""
-    return user.unit is None or (unit is not None and unit.is_within(user.unit))
-
-
-def scope_root(user):
-    return user.unit if isinstance(user.unit, Unit) else None
+    root = scope_root(user)
+    return root is None or (unit is not None and unit.is_within(root))

@@ -220,3 +220,13 @@ def test_a_clerk_is_named_again_and_again(seeded):
         select(func.count()).select_from(Verification).join(Complaint, Complaint.id == Verification.complaint_id)
         .where(Complaint.staff_id == named[0], Verification.conclusion == "substantiated"))
     assert substantiated >= 3
+
+
+def test_nobody_handles_a_complaint_about_themselves(seeded):
+    chairman = db.session.scalar(select(Staff).where(Staff.badge_code == f"KH-{data.FOCUS_COMMUNES[1]}-01"))
+    assert chairman.unit.head_staff_id == chairman.id
+    case = db.session.scalar(select(Complaint).where(Complaint.staff_id == chairman.id))
+    assert case.unit.code == "KH"  # one level up: the province, not the chairman's own commune
+    one_stop_head = db.session.scalar(select(Staff).where(Staff.badge_code == f"KH-{data.FOCUS_COMMUNES[2]}-MC-01"))
+    case = db.session.scalar(select(Complaint).where(Complaint.staff_id == one_stop_head.id))
+    assert case.unit_id == one_stop_head.unit.parent_id

@@ -53,5 +53,5 @@ def world(app):
     outsider = factories.user("monitor", other, email="noivu@danang.gov.vn")
     clerk = factories.staff(tree["counter_a"], "Trần Thị Bích", counter_number="3")
     db.session.commit()
-    return dict(tree, other=other, other_ward=other_ward, cat=cat, compliment=compliment, monitor=monitor,
+    return dict(tree, monitor_office=tree["monitor"], other=other, other_ward=other_ward, cat=cat, compliment=compliment, monitor=monitor,
                 outsider=outsider, clerk=clerk)

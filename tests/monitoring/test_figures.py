@@ -115,3 +115,13 @@ def test_rollup_refresh_only_counts_new_rows_once(world):
     db.session.commit()
     refresh_rollups()
     assert queries.satisfaction(world["province"], parse_period("2026-05"))["overall"].total == 3
+
+
+def test_a_monitor_at_the_monitoring_office_watches_its_parents_subtree(world, client):
+    _march_cases(world)
+    refresh_rollups()
+    office_monitor = __import__("tests.factories", fromlist=["user"]).user("monitor", world["monitor_office"])
+    db.session.commit()
+    login(client, office_monitor)
+    page = client.get("/monitoring/?period=2026-03").get_data(as_text=True)
+    assert "Phường Nha Trang" in page and "Xã Cam Lâm" in page and "Hải Châu" not in page

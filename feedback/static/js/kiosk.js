@@ -287,6 +287,22 @@
   ["pointerdown", "keydown", "input"].forEach(function (name) {
     document.addEventListener(name, armIdle, { passive: true });
   });
+  // Now and then, while nobody is using it, reload the page to pick up staff changes (and a
+  // revocation) -- but only after checking the server answers, so a network loss never leaves
+  // the browser's own error page on the screen.
+  var loadedAt = Date.now();
+  var lastTouch = Date.now();
+  ["pointerdown", "keydown"].forEach(function (name) {
+    document.addEventListener(name, function () { lastTouch = Date.now(); }, { passive: true });
+  });
+  setInterval(function () {
+    var quiet = Date.now() - lastTouch > settings.idleSeconds * 1000;
+    if (root.getAttribute("data-step") !== "staff" || !quiet || Date.now() - loadedAt < settings.reloadMinutes * 60000) { return; }
+    fetch(window.location.href, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      if (response.ok || response.status === 403) { window.location.reload(); }
+    }, function () { /* offline: keep the page we have */ });
+  }, 60000);
+
   window.addEventListener("online", function () { showPending(); flush(); });
   window.addEventListener("offline", showPending);
   setInterval(flush, settings.retrySeconds * 1000);
