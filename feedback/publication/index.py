@@ -171,8 +171,12 @@ def ensure_search_index(backfill=True):
             for statement in PG_SEARCH_DDL:
                 connection.execute(text(statement))
         elif dialect == "sqlite":
+            existed = connection.execute(
+                text("SELECT 1 FROM sqlite_master WHERE name = 'published_answers_fts'")).first()
             for statement in SQLITE_SEARCH_DDL:
                 connection.execute(text(statement))
+            if not existed:  # rows indexed before the FTS table existed (a migrated database)
+                connection.execute(text("INSERT INTO published_answers_fts(published_answers_fts) VALUES ('rebuild')"))
         if backfill:
             missing = connection.scalars(
                 select(Answer.id)

@@ -137,5 +137,18 @@ def test_sqlite_fts5_index(make_app, tmp_path):
         count = db.session.execute(text(
             "SELECT count(*) FROM published_answers_fts WHERE published_answers_fts MATCH 'doi'")).scalar()
         assert count == 1
+        # A database migrated from the models has the table but no FTS structures yet: the first search
+        # creates them and indexes the rows already there.
+        from feedback.publication import index
+
+        for name in ("published_answers_fts_ai", "published_answers_fts_ad", "published_answers_fts_au"):
+            db.session.execute(text(f"DROP TRIGGER {name}"))
+        db.session.execute(text("DROP TABLE published_answers_fts"))
+        db.session.commit()
+        later = publish(tree["b"], None, "Thái độ cửa khẩu", "Đã xử lý.")
+        db.session.commit()
+        index._ready.clear()
+        assert refs(board_page(BoardQuery(q="thai do"))) == [later.public_ref]
+        assert refs(board_page(BoardQuery(q="doi tien"))) == [answer.public_ref]
         db.session.remove()
         db.drop_all()
