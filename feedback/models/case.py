@@ -71,6 +71,11 @@ class Complaint(db.Model):
     __table_args__ = (
         CheckConstraint(f"channel IN ({', '.join(repr(c) for c in CHANNELS)})", name="channel"),
         CheckConstraint("language IN ('vi', 'en')", name="language"),
+        CheckConstraint(
+            "status IN ('received', 'accepted', 'declined', 'verifying', 'concluded', 'answered', 'published', "
+            "'closed')",
+            name="status",
+        ),
         Index("ix_complaints_unit_status_due", "unit_id", "status", "answer_due_at"),
         Index("ix_complaints_submitted_at", "submitted_at"),
         # The rollup job finds the cases changed since its last run.

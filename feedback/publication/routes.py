@@ -136,6 +136,7 @@ def answers():
         "publication/answers.html", page=page, errors=errors, timeout=timeout, units=units,
         categories=categories, conclusions=CONCLUSIONS, args=args, query=query, next_args=next_args,
         locale=str(get_locale()), unit_options=unit_options(units, args.get("unit")),
+        conclusion_labels={code: _(label) for code, label in CONCLUSIONS.items()},
     ), status
 
 

@@ -101,6 +101,9 @@ def _bad_rows():
     def complaint_language():
         _complaint(language="fr")
 
+    def complaint_status():
+        _complaint(status="lost")
+
     def rating_source():
         db.session.add(Rating(unit_id=factories.unit().id, score=4, source="paper"))
 
@@ -140,7 +143,7 @@ def _bad_rows():
         ("unit kind", unit_kind), ("staff kind", staff_kind), ("user role", user_role),
         ("category kind", category_kind), ("category answer days", category_deadline),
         ("category accept days", category_negative_accept), ("complaint channel", complaint_channel),
-        ("complaint language", complaint_language), ("rating source", rating_source),
+        ("complaint language", complaint_language), ("complaint status", complaint_status), ("rating source", rating_source),
         ("verification status", verification_status), ("verification conclusion", verification_conclusion),
         ("answer status", answer_status), ("discipline status", discipline_status),
         ("discipline form", discipline_form), ("discipline decided without number", discipline_decided_without_number),

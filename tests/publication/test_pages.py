@@ -41,6 +41,7 @@ def test_filters_unit_subtree_category_conclusion_and_period(client, board):
     _tree, rows = board
     status, html = listed(client, "/answers?unit=XA-A")
     assert status == 200 and "nói trống không" in html and "khai sinh" in html and "vắng mặt" not in html
+    assert '<span class="badge">Không đúng</span>' in html and '<span class="badge">Đúng</span>' in html
     _s, html = listed(client, "/answers?category=thai-do")
     assert "nói trống không" in html and "vắng mặt" in html and "khai sinh" not in html
     _s, html = listed(client, "/answers?conclusion=partly")
