@@ -47,6 +47,8 @@ class Config:
     OFFICE_HOURS = os.environ.get("OFFICE_HOURS", "07:30-11:30,13:30-17:00")
     DEFAULT_COUNTRY_REGION = "VN"
     SYSTEM_HOTLINE = os.environ.get("SYSTEM_HOTLINE", "1022")
+    # The province's satisfaction milestones (percent); other years set by the administrator.
+    SATISFACTION_TARGETS = {2025: 90, 2030: 95}
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True

@@ -9,7 +9,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from feedback import audit, jobs
@@ -72,15 +72,34 @@ def receive_sms(message_sid, from_phone, to_phone, body):
     """
     body = (body or "").strip()[:MAX_SMS_BODY]
     kind, complaint, reply, action, code = _plan(from_phone, body)
-    row = InboundSms(message_sid=message_sid, from_phone=from_phone, to_phone=to_phone, body=body, kind=kind,
-                     complaint_id=complaint.id if complaint is not None else None, reply_text=reply,
-                     tracking_code=code)
-    if not _insert_first(row):
+    # A Core INSERT ... RETURNING: this is the webhook's hot path, the ORM's unit of work is not needed.
+    values = dict(message_sid=message_sid, from_phone=from_phone, to_phone=to_phone, body=body, kind=kind,
+                  complaint_id=complaint.id if complaint is not None else None, reply_text=reply,
+                  tracking_code=code, created_at=utcnow())
+    try:
+        row_id = db.session.execute(_INSERT_SMS, values).scalar_one()
+    except IntegrityError:
+        db.session.rollback()
         first = db.session.scalar(select(InboundSms.reply_text).where(InboundSms.message_sid == message_sid))
         return first or _("Đã nhận tin nhắn của bạn.")
     if action is not None:
-        action(row)
+        action(SimpleNamespace(id=row_id, message_sid=message_sid))
     return reply
+
+
+# Built once: constructing SQL expressions costs more than running these statements.
+_INSERT_SMS = insert(InboundSms).returning(InboundSms.id)
+_ASKED_CASE = (
+    # Through the complainant's (indexed) phone, then each of their cases' messages (indexed by case).
+    select(Complaint.id)
+    .join(Complainant, Complaint.complainant_id == Complainant.id)
+    .join(OutboundMessage, OutboundMessage.complaint_id == Complaint.id)
+    .where(Complainant.phone == bindparam("phone"), OutboundMessage.to_address == bindparam("phone"),
+           OutboundMessage.purpose == "question", OutboundMessage.created_at >= bindparam("since"),
+           Complaint.status.in_(OPEN_STATUSES))
+    .order_by(OutboundMessage.id.desc())
+    .limit(1)
+)
 
 
 def _insert_first(row):
@@ -189,16 +208,7 @@ def _case_replied_to(phone, body):
         if (_owned_by(complaint, phone) and complaint.status in OPEN_STATUSES
                 and complaint.submitted_at >= since):
             return complaint, text[10:].lstrip(" :,.-\n") or text
-    # Through the complainant's (indexed) phone, then each of their cases' messages (indexed by case).
-    asked_id = db.session.scalar(
-        select(Complaint.id)
-        .join(Complainant, Complaint.complainant_id == Complainant.id)
-        .join(OutboundMessage, OutboundMessage.complaint_id == Complaint.id)
-        .where(Complainant.phone == phone, OutboundMessage.to_address == phone, OutboundMessage.purpose == "question",
-               OutboundMessage.created_at >= since, Complaint.status.in_(OPEN_STATUSES))
-        .order_by(OutboundMessage.id.desc())
-        .limit(1)
-    )
+    asked_id = db.session.scalar(_ASKED_CASE, {"phone": phone, "since": since})
     return (db.session.get(Complaint, asked_id) if asked_id is not None else None), body
 
 

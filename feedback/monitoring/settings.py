@@ -26,16 +26,27 @@ def set_setting(key, value):
 
 
 def satisfaction_target(year):
-    """The target (percent) for `year`: set by the administrator, else the nearest earlier default."""
+    """The target (percent) for `year`.
+
+    A value the administrator set for that year wins; otherwise the configured
+    milestones (SATISFACTION_TARGETS, default 90% in 2025 and 95% in 2030) give it:
+    on a straight line between two milestones, the nearest one before the first or
+    after the last.
+    """
     value = get_setting(f"satisfaction_target:{year}")
     if value is not None:
         return float(value)
-    targets = dict(DEFAULT_TARGETS)
-    targets.update(current_app.config.get("SATISFACTION_TARGETS", {}) or {})
-    earlier = [y for y in targets if y <= year]
-    if earlier:
-        return float(targets[max(earlier)])
-    return float(targets[min(targets)])
+    targets = {int(y): float(v) for y, v in (current_app.config.get("SATISFACTION_TARGETS") or DEFAULT_TARGETS).items()}
+    years = sorted(targets)
+    if year <= years[0]:
+        return targets[years[0]]
+    if year >= years[-1]:
+        return targets[years[-1]]
+    low = max(y for y in years if y <= year)
+    high = min(y for y in years if y >= year)
+    if low == high:
+        return targets[low]
+    return round(targets[low] + (targets[high] - targets[low]) * (year - low) / (high - low), 2)
 
 
 def flag_rule():

@@ -24,7 +24,6 @@ def init_app(app):
     from feedback.publication import index, routes  # noqa: F401
 
     app.config.setdefault("PUBLICATION_SEARCH_TIMEOUT_MS", 3000)
-    app.config.setdefault("SATISFACTION_TARGETS", {2025: 90, 2030: 95})
     # Seconds the board's unit and category lists are cached per process (0: no cache).
     app.config.setdefault("PUBLICATION_CHOICES_TTL", 0 if app.testing else 60)
     index.install_hook()

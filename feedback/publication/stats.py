@@ -6,9 +6,8 @@
   from the local day of submission (not counted) to the local day of the answer, counted once
   per distinct (submitted day, answered day) pair that SQL groups;
 - satisfaction index: share of ratings scored 4 or 5 in the period, against the province's target
-  for the period's year from SATISFACTION_TARGETS ({2025: 90, 2030: 95}); a year between two
-  targets gets the straight-line value between them, a year before the first or after the last
-  gets the nearest target.
+  for the period's year (feedback.monitoring.settings.satisfaction_target: the administrator's
+  value for that year, else a straight line between the SATISFACTION_TARGETS milestones).
 """
 import csv
 import io
@@ -16,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
+
+from feedback.monitoring.settings import satisfaction_target
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import case, func, literal_column, select
@@ -48,23 +49,6 @@ class Figures:
     ratings_by_score: dict = field(default_factory=dict)
     satisfaction_target: float | None = None
     target_met: bool | None = None
-
-
-def satisfaction_target(year, targets=None):
-    """The province's target (percent) for `year`, interpolated between the configured years."""
-    targets = targets if targets is not None else current_app.config.get("SATISFACTION_TARGETS", {})
-    if not targets:
-        return None
-    years = sorted(int(y) for y in targets)
-    values = {int(y): float(v) for y, v in targets.items()}
-    if year <= years[0]:
-        return values[years[0]]
-    if year >= years[-1]:
-        return values[years[-1]]
-    for low, high in zip(years, years[1:]):
-        if low <= year <= high:
-            return round(values[low] + (values[high] - values[low]) * (year - low) / (high - low), 2)
-    return None
 
 
 def _percent(part, whole):
