@@ -106,7 +106,10 @@ class WorkingCalendar:
 
     def working_days_between(self, start, end):
         """Working days from the day after `start` up to and including the day of `end`."""
-        first, last = to_local(start).date(), to_local(end).date()
+        return self.working_days_between_dates(to_local(start).date(), to_local(end).date())
+
+    def working_days_between_dates(self, first, last):
+        """Working days after the local date `first` up to and including `last`."""
         count, day = 0, first
         while day < last:
             day += timedelta(days=1)

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from feedback import audit
 from feedback.extensions import db
 from feedback.messaging import queue_message
-from feedback.models import Complaint, Staff, StaffFlag, Unit, User, Verification, utcnow
+from feedback.models import Complaint, Staff, StaffFlag, User, Verification, utcnow
 from feedback.models.monitoring import FLAG_DECISIONS
 from feedback.monitoring.queries import SUBSTANTIATED
 from feedback.monitoring.settings import flag_rule, set_setting

@@ -12,9 +12,8 @@
 import csv
 import io
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from flask import current_app
 
 from feedback.monitoring.settings import satisfaction_target
 from flask_babel import gettext as _
@@ -67,13 +66,7 @@ def _as_date(value):
 
 def working_days(first, last, calendar=None):
     """Working days after `first` up to and including `last` (local dates)."""
-    calendar = calendar or working_calendar()
-    count, day = 0, first
-    while day < last:
-        day += timedelta(days=1)
-        if calendar.is_working_day(day):
-            count += 1
-    return count
+    return (calendar or working_calendar()).working_days_between_dates(first, last)
 
 
 def compute(unit, period):
