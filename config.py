@@ -47,6 +47,10 @@ class Config:
     OFFICE_HOURS = os.environ.get("OFFICE_HOURS", "07:30-11:30,13:30-17:00")
     DEFAULT_COUNTRY_REGION = "VN"
     SYSTEM_HOTLINE = os.environ.get("SYSTEM_HOTLINE", "1022")
+    # E-mail to citizens and staff goes out by SMTP when MAIL_SERVER is set; otherwise it stays in the outbox.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "phananh@khanhhoa.gov.vn")
     # The province's satisfaction milestones (percent); other years set by the administrator.
     SATISFACTION_TARGETS = {2025: 90, 2030: 95}
 

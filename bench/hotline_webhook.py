@@ -108,7 +108,7 @@ def _count(env, sql):
 
 
 def _drain(env):
-    """Run the jobs the webhook queued (one worker, after the load): (cases created, seconds)."""
+    """Run the jobs the webhook queued (one worker, after the load, at most a minute): (cases created, seconds)."""
     code = (
         "import time\n"
         "from sqlalchemy import func, select\n"
@@ -118,7 +118,7 @@ def _drain(env):
         "app = create_app('development', DEBUG=False)\n"
         "with app.app_context():\n"
         "    started = time.monotonic()\n"
-        "    while True:\n"
+        "    while time.monotonic() - started < 60:\n"
         "        moved = relay_pending(500)\n"
         "        make_worker(app, ['default'], redis_connection()).work(burst=True)\n"
         "        if not moved and not db.session.scalar(select(func.count()).select_from(JobOutbox)"
@@ -340,8 +340,8 @@ def run(argv):
     ratio = statistics.median(w["rps"] / i["rps"] for w, i in zip(per_round["webhook"], per_round["insert"]))
     p99 = statistics.median(w["p99"] for w in per_round["webhook"])
     print(f"webhook / insert throughput (median of rounds): {ratio:.2f}; webhook p99 (median of rounds): {p99:.1f} ms")
-    print(f"inbound SMS recorded (warm-ups included): {inbound}; cases then created from them by one rq worker: "
-          f"{cases} in {drained_in:.1f} s ({cases / max(drained_in, 0.001):.0f}/s)")
+    print(f"inbound SMS recorded (warm-ups included): {inbound}; cases then created from them by one rq worker "
+          f"(after the load, at most 60 s): {cases} in {drained_in:.1f} s ({cases / max(drained_in, 0.001):.0f}/s)")
     verdict = "met" if ratio >= 0.6 and p99 < 100 else "MISSED"
     print(f"aim (>= 0.6 x insert and p99 < 100 ms): {verdict}")
     return per_round

@@ -5,15 +5,17 @@ Twilio or Redis: replies go back in the webhook's TwiML, later work through the 
 """
 import re
 import unicodedata
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from functools import lru_cache
 from types import SimpleNamespace
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from feedback import audit, jobs
-from feedback.calendar import to_local, working_calendar
+from feedback.calendar import to_local, to_utc, working_calendar
 from feedback.cases.workflow import OPEN_STATUSES, status_label
 from feedback.extensions import db
 from feedback.intake.services import DEFAULT_ANSWER_DAYS, ack_text
@@ -72,23 +74,36 @@ def receive_sms(message_sid, from_phone, to_phone, body):
     """
     body = (body or "").strip()[:MAX_SMS_BODY]
     kind, complaint, reply, action, code = _plan(from_phone, body)
-    # A Core INSERT ... RETURNING: this is the webhook's hot path, the ORM's unit of work is not needed.
+    # One round trip on the hot path: a Core INSERT whose RETURNING also says whether a handler
+    # asked this number a question about an open case (then the text is the answer, not a new case).
     values = dict(message_sid=message_sid, from_phone=from_phone, to_phone=to_phone, body=body, kind=kind,
                   complaint_id=complaint.id if complaint is not None else None, reply_text=reply,
-                  tracking_code=code, created_at=utcnow())
+                  tracking_code=code, created_at=utcnow(), phone=from_phone, since=utcnow() - REPLY_WINDOW)
     try:
-        row_id = db.session.execute(_INSERT_SMS, values).scalar_one()
+        # Straight on the session's connection: Core, without the ORM's bulk-insert machinery.
+        connection = db.session.connection()
+        if connection.dialect.name == "postgresql":
+            row_id, asked_id = connection.execute(_INSERT_SMS_ASKED, values).one()
+        else:  # SQLite renders the subquery's columns unqualified inside RETURNING: two statements
+            asked_id = connection.execute(_ASKED_CASE, values).scalar()
+            row_id = connection.execute(_INSERT_SMS, values).scalar_one()
     except IntegrityError:
         db.session.rollback()
         first = db.session.scalar(select(InboundSms.reply_text).where(InboundSms.message_sid == message_sid))
         return first or _("Đã nhận tin nhắn của bạn.")
+    if kind in ("case", "intake") and asked_id is not None:
+        complaint = db.session.get(Complaint, asked_id)
+        reply = _("Đã bổ sung tin nhắn của bạn vào phản ánh %(code)s.", code=complaint.tracking_code)
+        db.session.execute(update(InboundSms).where(InboundSms.id == row_id).values(
+            kind="reply", complaint_id=complaint.id, reply_text=reply, tracking_code=None))
+        add_citizen_message(complaint, body, from_phone)
+        return reply
     if action is not None:
         action(SimpleNamespace(id=row_id, message_sid=message_sid))
     return reply
 
 
 # Built once: constructing SQL expressions costs more than running these statements.
-_INSERT_SMS = insert(InboundSms).returning(InboundSms.id)
 _ASKED_CASE = (
     # Through the complainant's (indexed) phone, then each of their cases' messages (indexed by case).
     select(Complaint.id)
@@ -100,6 +115,9 @@ _ASKED_CASE = (
     .order_by(OutboundMessage.id.desc())
     .limit(1)
 )
+_SMS_TABLE = InboundSms.__table__
+_INSERT_SMS = insert(_SMS_TABLE).returning(_SMS_TABLE.c.id)
+_INSERT_SMS_ASKED = insert(_SMS_TABLE).returning(_SMS_TABLE.c.id, _ASKED_CASE.scalar_subquery())
 
 
 def _insert_first(row):
@@ -146,9 +164,15 @@ def _plan(phone, body):
         lambda row: jobs.enqueue("feedback.hotline.jobs.create_sms_case", row.id), code
 
 
+@lru_cache(maxsize=4)
+def _due_for_cases_received_on(local_day, office_hours):
+    # The due date only depends on the local day the case arrives (and the configured office hours).
+    return working_calendar().add_working_days(to_utc(datetime.combine(local_day, time(12))), DEFAULT_ANSWER_DAYS)
+
+
 def new_case_reply(code):
     """The acknowledgement create_case would write for a case with this code, plus the TRA hint."""
-    due = working_calendar().add_working_days(utcnow(), DEFAULT_ANSWER_DAYS)
+    due = _due_for_cases_received_on(to_local(utcnow()).date(), current_app.config.get("OFFICE_HOURS"))
     promised = SimpleNamespace(tracking_code=code, language="vi", answer_due_at=due)
     return ack_text(promised) + " " + _("Nhắn TRA %(code)s để xem tình trạng.", code=code)
 
@@ -199,17 +223,18 @@ def status_reply(code, phone):
 
 
 def _case_replied_to(phone, body):
-    """(case, text) when this text answers an open case of the sender, else (None, body)."""
-    since = utcnow() - REPLY_WINDOW
+    """(case, text) when this text starts with the code of an open case of the sender, else (None, body).
+
+    (An answer to a handler's question is recognised by receive_sms's INSERT ... RETURNING.)
+    """
     text = body.strip()
     head = text[:10].upper()
     if _CODE_ONLY.fullmatch(head) and (len(text) == 10 or not text[10].isalnum()):
         complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_code == head))
         if (_owned_by(complaint, phone) and complaint.status in OPEN_STATUSES
-                and complaint.submitted_at >= since):
+                and complaint.submitted_at >= utcnow() - REPLY_WINDOW):
             return complaint, text[10:].lstrip(" :,.-\n") or text
-    asked_id = db.session.scalar(_ASKED_CASE, {"phone": phone, "since": since})
-    return (db.session.get(Complaint, asked_id) if asked_id is not None else None), body
+    return None, body
 
 
 def add_citizen_message(complaint, text, phone):

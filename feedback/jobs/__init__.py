@@ -24,12 +24,19 @@ RETRY_INTERVALS = [10, 30, 60, 300, 900]
 
 
 def enqueue(func_path, *args, queue="default"):
-    """Schedule `func_path(*args)` to run after the current transaction commits."""
-    row = JobOutbox(func=func_path, args=list(args), queue=queue)
-    db.session.add(row)
+    """Schedule `func_path(*args)` to run after the current transaction commits.
+
+    A Core INSERT on the session's connection (same transaction): it runs on webhooks' hot
+    path, where the ORM unit of work for this row cost about a third of the request's CPU.
+    """
+    db.session.connection().execute(
+        _INSERT_JOB, {"func": func_path, "args": list(args), "queue": queue, "created_at": utcnow()}
+    )
     if has_request_context():
         g.jobs_pending = True
-    return row
+
+
+_INSERT_JOB = JobOutbox.__table__.insert()
 
 
 def resolve(func_path):
