@@ -95,7 +95,7 @@ def _fill(db, first, count_cases, first_rating, count_ratings, unit_ids, staff_i
                CASE WHEN g % 40 = 0 THEN 'verifying' WHEN g % 41 = 0 THEN 'accepted' ELSE 'closed' END,
                'vi', false, false, g % 97 = 0, t, t + interval '1 day', t + interval '10 days',
                CASE WHEN g % 40 <> 0 AND g % 41 <> 0 THEN t + (g % 14) * interval '1 day' END, t
-        FROM (SELECT g, now() AT TIME ZONE 'UTC' - ((g * 7919) % {span}) * interval '1 second' AS t
+        FROM (SELECT g, now() AT TIME ZONE 'UTC' - ((g::bigint * 7919) % {span}) * interval '1 second' AS t
               FROM generate_series({first}, {first + count_cases - 1}) g) s
     """))
     db.session.commit()

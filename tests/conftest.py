@@ -64,9 +64,6 @@ def make_app(database_url, upload_dir):
 def _session_app(make_app):
     app = make_app()
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent"))
         db.drop_all()
         db.create_all()
     return app
@@ -79,16 +76,20 @@ def _empty_tables():
         with engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         return
-    with engine.connect() as connection:
-        # PRAGMA foreign_keys is ignored inside a transaction: switch it outside one, and back on
-        # after the commit, or the pooled connection would keep foreign keys off for later tests.
-        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    # PRAGMA foreign_keys is ignored inside a transaction: switch it on the raw (autocommit)
+    # connection, and back on afterwards, or the pooled connection would keep it off for later tests.
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.execute("BEGIN")
         for name in reversed(tables):
-            connection.exec_driver_sql(f'DELETE FROM "{name}"')
-        connection.commit()
-        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-        connection.commit()
-        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            cursor.execute(f'DELETE FROM "{name}"')
+        cursor.execute("COMMIT")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        assert cursor.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    finally:
+        raw.close()
 
 
 @pytest.fixture

@@ -49,9 +49,13 @@ def redis_connection():
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None
-    from redis import Redis
+    clients = current_app.extensions.setdefault("feedback_redis", {})
+    if url not in clients:
+        from redis import Redis
 
-    return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        # One client (and connection pool) per app and URL; redis-py re-creates its pool after a fork.
+        clients[url] = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    return clients[url]
 
 
 def jobs_inline():

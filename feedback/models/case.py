@@ -1,7 +1,7 @@
 """The case (phản ánh, kiến nghị), its complainant, timeline and files."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
@@ -25,6 +25,8 @@ CHANNELS = {
 }
 
 LANGUAGES = ("vi", "en")
+# Must match feedback.cases.workflow.OPEN_STATUSES (a partial index is built on it).
+OPEN_CASE_CONDITION = "status IN ('received', 'accepted', 'verifying', 'concluded')"
 
 
 class Category(db.Model):
@@ -80,6 +82,12 @@ class Complaint(db.Model):
         Index("ix_complaints_submitted_at", "submitted_at"),
         # The rollup job finds the cases changed since its last run.
         Index("ix_complaints_updated_at", "updated_at"),
+        # Open cases are few among millions: the monitoring office's live counts, overdue list and
+        # escalations read this small index only.
+        Index(
+            "ix_complaints_open_due", "answer_due_at", "unit_id", "escalated",
+            postgresql_where=text(OPEN_CASE_CONDITION), sqlite_where=text(OPEN_CASE_CONDITION),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

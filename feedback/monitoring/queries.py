@@ -353,11 +353,11 @@ def low_rated_staff(rows):
 
 def commendations(root, period, staff_rows):
     """Staff proposed for commendation: excellent ratings, or compliments received in the period."""
+    compliment_ids = db.session.scalars(select(Category.id).where(Category.kind == "compliment")).all()
     compliments = dict(
         db.session.execute(
             select(Complaint.staff_id, func.count())
-            .join(Category, Category.id == Complaint.category_id)
-            .where(Category.kind == "compliment", Complaint.staff_id.is_not(None),
+            .where(Complaint.category_id.in_(compliment_ids), Complaint.staff_id.is_not(None),
                    Complaint.submitted_at >= period.start_utc, Complaint.submitted_at < period.end_utc,
                    Complaint.unit_id.in_(subtree_ids(root)))
             .group_by(Complaint.staff_id)

@@ -102,3 +102,11 @@ def test_first_stamp_is_kept_when_a_case_is_reopened(app):
         select(CaseEvent).where(CaseEvent.complaint_id == complaint.id).order_by(CaseEvent.id))]
     assert path == [("answered", "closed"), ("closed", "verifying"), ("verifying", "concluded"),
                     ("concluded", "answered"), ("answered", "closed")]
+
+
+def test_open_case_index_condition_matches_the_workflow():
+    from feedback.cases.workflow import OPEN_STATUSES
+    from feedback.models.case import OPEN_CASE_CONDITION
+
+    listed = OPEN_CASE_CONDITION.split("(", 1)[1].rstrip(")").replace("'", "").split(", ")
+    assert tuple(listed) == OPEN_STATUSES

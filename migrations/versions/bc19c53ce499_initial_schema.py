@@ -1,8 +1,8 @@
-"""initial
+"""initial schema
 
-Revision ID: 5430c0cf0eea
+Revision ID: bc19c53ce499
 Revises: 
-Create Date: 2026-11-26 18:48:12.211504
+Create Date: 2026-11-26 19:41:45.846294
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '5430c0cf0eea'
+revision = 'bc19c53ce499'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -262,13 +262,13 @@ def upgrade():
     sa.UniqueConstraint('public_ref', name=op.f('uq_staff_public_ref')),
     sa.UniqueConstraint('user_id', name=op.f('uq_staff_user_id'))
     )
-    # units <-> staff is a cycle: the units' head foreign keys come once both tables exist.
+    with op.batch_alter_table('staff', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_unit_id'), ['unit_id'], unique=False)
+
+    # units and staff point at each other: the units' head keys are added once staff exists.
     with op.batch_alter_table('units', schema=None) as batch_op:
         batch_op.create_foreign_key(batch_op.f('fk_units_head_staff_id_staff'), 'staff', ['head_staff_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_units_acting_head_staff_id_staff'), 'staff', ['acting_head_staff_id'], ['id'])
-
-    with op.batch_alter_table('staff', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_staff_unit_id'), ['unit_id'], unique=False)
 
     op.create_table('complaints',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -309,6 +309,7 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("channel IN ('web', 'kiosk', 'sms', 'voice', 'operator', 'counter', 'api')", name=op.f('ck_complaints_channel')),
     sa.CheckConstraint("language IN ('vi', 'en')", name=op.f('ck_complaints_language')),
+    sa.CheckConstraint("status IN ('received', 'accepted', 'declined', 'verifying', 'concluded', 'answered', 'published', 'closed')", name=op.f('ck_complaints_status')),
     sa.ForeignKeyConstraint(['assigned_to_id'], ['users.id'], name=op.f('fk_complaints_assigned_to_id_users')),
     sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_complaints_category_id_categories')),
     sa.ForeignKeyConstraint(['complainant_id'], ['complainants.id'], name=op.f('fk_complaints_complainant_id_complainants')),
@@ -332,6 +333,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_complaints_target_unit_id'), ['target_unit_id'], unique=False)
         batch_op.create_index('ix_complaints_unit_status_due', ['unit_id', 'status', 'answer_due_at'], unique=False)
         batch_op.create_index('ix_complaints_updated_at', ['updated_at'], unique=False)
+        batch_op.create_index('ix_complaints_open_due', ['answer_due_at', 'unit_id', 'escalated'], unique=False,
+                              postgresql_where=sa.text("status IN ('received', 'accepted', 'verifying', 'concluded')"),
+                              sqlite_where=sa.text("status IN ('received', 'accepted', 'verifying', 'concluded')"))
 
     op.create_table('rating_rollups',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -680,6 +684,34 @@ def upgrade():
         batch_op.create_index('ix_published_answers_published_at_id', ['published_at', 'id'], unique=False)
         batch_op.create_index('ix_published_answers_unit_id_published_at', ['unit_id', 'published_at'], unique=False)
 
+    # Full-text search over the folded text: not plain columns, so written out here.
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute(
+            "ALTER TABLE published_answers ADD COLUMN search_vector tsvector "
+            "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, coalesce(search_text, ''))) STORED"
+        )
+        op.execute("CREATE INDEX ix_published_answers_search_vector ON published_answers USING gin (search_vector)")
+    elif op.get_bind().dialect.name == 'sqlite':
+        op.execute(
+            "CREATE VIRTUAL TABLE published_answers_fts USING fts5(search_text, content='published_answers', "
+            "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
+        )
+        op.execute(
+            "CREATE TRIGGER published_answers_fts_ai AFTER INSERT ON published_answers BEGIN "
+            "INSERT INTO published_answers_fts(rowid, search_text) VALUES (new.id, new.search_text); END"
+        )
+        op.execute(
+            "CREATE TRIGGER published_answers_fts_ad AFTER DELETE ON published_answers BEGIN "
+            "INSERT INTO published_answers_fts(published_answers_fts, rowid, search_text) "
+            "VALUES ('delete', old.id, old.search_text); END"
+        )
+        op.execute(
+            "CREATE TRIGGER published_answers_fts_au AFTER UPDATE ON published_answers BEGIN "
+            "INSERT INTO published_answers_fts(published_answers_fts, rowid, search_text) "
+            "VALUES ('delete', old.id, old.search_text); "
+            "INSERT INTO published_answers_fts(rowid, search_text) VALUES (new.id, new.search_text); END"
+        )
+
     # ### end Alembic commands ###
 
 
@@ -690,6 +722,8 @@ def downgrade():
         batch_op.drop_index('ix_published_answers_published_at_id')
         batch_op.drop_index(batch_op.f('ix_published_answers_category_id'))
 
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute("DROP TABLE IF EXISTS published_answers_fts")
     op.drop_table('published_answers')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachments_complaint_id'))
@@ -765,6 +799,7 @@ def downgrade():
     op.drop_table('rating_rollups')
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.drop_index('ix_complaints_updated_at')
+        batch_op.drop_index('ix_complaints_open_due')
         batch_op.drop_index('ix_complaints_unit_status_due')
         batch_op.drop_index(batch_op.f('ix_complaints_target_unit_id'))
         batch_op.drop_index('ix_complaints_submitted_at')
@@ -775,6 +810,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_complaints_assigned_to_id'))
 
     op.drop_table('complaints')
+    with op.batch_alter_table('units', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_units_acting_head_staff_id_staff'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('fk_units_head_staff_id_staff'), type_='foreignkey')
+
     with op.batch_alter_table('staff', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_staff_unit_id'))
 
