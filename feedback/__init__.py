@@ -81,17 +81,10 @@ def _tune_sqlite(app):
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):
-        # pysqlite's own transaction handling would commit a SAVEPOINT released at the start of a
-        # transaction: take it over (SQLAlchemy's documented recipe) so savepoints nest properly.
-        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection):
-        connection.exec_driver_sql("BEGIN")
 
 
 def _init_proxy(app):
