@@ -1,11 +1,16 @@
 """The monitoring office's screens and one rendered page of each report format, looked at."""
 import subprocess
 
+from html import escape
+
 import pyotp
+from openpyxl import load_workbook
 
 from feedback.extensions import db
 from feedback.jobs import relay_pending
 from feedback.models import ReportRun
+from feedback.monitoring.periods import parse_period
+from feedback.monitoring.reports import build_report
 from tests.browser.conftest import TABLET, screenshot
 from tests.monitoring.conftest import world  # noqa: F401  (fixture)
 from tests.monitoring.test_reports import _data
@@ -58,4 +63,19 @@ def test_dashboard_report_and_pdf_page(world, live_server, browser, tmp_path):
     png = next(tmp_path.glob("p*.png"))
     page.goto(png.as_uri())
     screenshot(page, "monitoring-report-pdf-page1")
+
+    # The XLSX's first sheet, read back with openpyxl and laid out as a page.
+    out = tmp_path / "q3.xlsx"
+    build_report(world["province"], parse_period("2026-Q3"), "xlsx", str(out))
+    sheet = load_workbook(out).active
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(c.value if c.value is not None else ''))}</td>" for c in row) + "</tr>"
+        for row in sheet.iter_rows(max_col=3, max_row=20)
+    )
+    sheet_page = tmp_path / "sheet1.html"
+    sheet_page.write_text(f"<meta charset=utf-8><h3>{escape(sheet.title)}</h3><table border=1>{rows}</table>",
+                          encoding="utf-8")
+    page.goto(sheet_page.as_uri())
+    assert "Số phản ánh, kiến nghị tiếp nhận" in page.inner_text("table")
+    screenshot(page, "monitoring-report-xlsx-sheet1")
     context.close()
