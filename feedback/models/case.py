@@ -88,6 +88,12 @@ class Complaint(db.Model):
             "ix_complaints_open_due", "answer_due_at", "unit_id", "escalated",
             postgresql_where=text(OPEN_CASE_CONDITION), sqlite_where=text(OPEN_CASE_CONDITION),
         ),
+        # Cases naming a staff member, by date: the named-staff register and the commendation list
+        # count them from this index alone.
+        Index(
+            "ix_complaints_named_staff", "submitted_at", "staff_id", "category_id",
+            postgresql_where=text("staff_id IS NOT NULL"), sqlite_where=text("staff_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -5,6 +5,23 @@ from flask_babel import lazy_gettext as _l
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
 
+def plan_each_query():
+    """Plan this transaction's queries for their actual values (PostgreSQL).
+
+    psycopg prepares a statement after a few runs and PostgreSQL may then switch to a generic
+    plan; for date ranges over millions of rows that plan was measured 10x slower.
+    """
+    from sqlalchemy import text
+
+    from feedback.extensions import db
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
+bp.before_request(plan_each_query)
+
+
 def init_app(app):
     from feedback import navigation
     from feedback.jobs.worker import register_periodic

@@ -52,13 +52,20 @@ def build_report_data(root, period, progress=lambda pct: None):
     from feedback.extensions import db
     from feedback.models import DisciplineDecision, Staff
 
+    from feedback.monitoring import plan_each_query
+
+    def step(percent):
+        progress(percent)  # may commit (the background job records its progress)
+        plan_each_query()
+
+    plan_each_query()
     scope_name = root.name if root is not None else "Toàn tỉnh"
     dashboard = queries.case_dashboard(root, period)
-    progress(30)
+    step(30)
     sat = queries.satisfaction(root, period)
-    progress(55)
+    step(55)
     named = queries.named_staff(root, period.start_utc, period.end_utc)
-    progress(70)
+    step(70)
     decisions = db.session.execute(
         select(DisciplineDecision, Staff)
         .join(Staff, Staff.id == DisciplineDecision.staff_id)
@@ -67,7 +74,7 @@ def build_report_data(root, period, progress=lambda pct: None):
                DisciplineDecision.updated_at >= period.start_utc, DisciplineDecision.updated_at < period.end_utc)
         .order_by(DisciplineDecision.decision_date, DisciplineDecision.id)
     ).all()
-    progress(80)
+    step(80)
 
     totals = dashboard.totals
     summary = [
@@ -122,7 +129,7 @@ def build_report_data(root, period, progress=lambda pct: None):
                 d.signer or ""] for d, s in decisions]),
     ]
     trend = [(m.strftime("%m/%Y"), f.received, f.on_time_share) for m, f in dashboard.trend]
-    progress(90)
+    step(90)
     return ReportData(
         title="BÁO CÁO CÔNG TÁC TIẾP NHẬN, XỬ LÝ PHẢN ÁNH, KIẾN NGHỊ",
         subtitle=f"{scope_name} — {period.label}",

@@ -336,6 +336,9 @@ def upgrade():
         batch_op.create_index('ix_complaints_open_due', ['answer_due_at', 'unit_id', 'escalated'], unique=False,
                               postgresql_where=sa.text("status IN ('received', 'accepted', 'verifying', 'concluded')"),
                               sqlite_where=sa.text("status IN ('received', 'accepted', 'verifying', 'concluded')"))
+        batch_op.create_index('ix_complaints_named_staff', ['submitted_at', 'staff_id', 'category_id'], unique=False,
+                              postgresql_where=sa.text('staff_id IS NOT NULL'),
+                              sqlite_where=sa.text('staff_id IS NOT NULL'))
 
     op.create_table('rating_rollups',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -800,6 +803,7 @@ def downgrade():
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.drop_index('ix_complaints_updated_at')
         batch_op.drop_index('ix_complaints_open_due')
+        batch_op.drop_index('ix_complaints_named_staff')
         batch_op.drop_index('ix_complaints_unit_status_due')
         batch_op.drop_index(batch_op.f('ix_complaints_target_unit_id'))
         batch_op.drop_index('ix_complaints_submitted_at')
