@@ -24,23 +24,13 @@ import sys
 import tempfile
 import time
 
+from bench._common import ensure_database, int_arg
+
 DEFAULT_DB = "postgresql://postgres@127.0.0.1/feedback_bench_monitoring"
 
 
-def _arg(argv, name, default):
-    for arg in argv:
-        if arg.startswith(f"--{name}="):
-            return int(arg.split("=", 1)[1])
-    return default
 
 
-def _ensure_database(url):
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _peak_mb():
@@ -161,10 +151,10 @@ def run(argv):
     from feedback.extensions import db
     from feedback.monitoring.rollups import refresh_rollups
 
-    total_cases = _arg(argv, "cases", 1_000_000)
-    total_ratings = _arg(argv, "ratings", 10_000_000)
+    total_cases = int_arg(argv, "cases", 1_000_000)
+    total_ratings = int_arg(argv, "ratings", 10_000_000)
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
-    _ensure_database(url)
+    ensure_database(url)
     from config import normalise_database_url
 
     app = create_app("development", DEBUG=False, SQLALCHEMY_DATABASE_URI=normalise_database_url(url),

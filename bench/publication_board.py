@@ -22,6 +22,8 @@ import statistics
 import sys
 import time
 
+from bench._common import ensure_database, int_arg
+
 DEFAULT_DB = "postgresql://postgres@127.0.0.1/feedback_bench"
 
 SUBJECTS = ["Công chức một cửa", "Cán bộ địa chính", "Công chức tư pháp - hộ tịch", "Nhân viên tiếp nhận hồ sơ",
@@ -43,20 +45,8 @@ RARE = ["Hồ sơ chuyển từ Đà Nẵng", "Người dân ở Quảng Ngãi",
 TEXTS = 5000
 
 
-def _arg(argv, name, default):
-    for arg in argv:
-        if arg.startswith(f"--{name}="):
-            return int(arg.split("=", 1)[1])
-    return default
 
 
-def _ensure_database(url):
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _texts():
@@ -231,9 +221,9 @@ def run(argv):
     from feedback.publication.search import encode_cursor
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
-    count = _arg(argv, "answers", 1_000_000)
-    n = _arg(argv, "requests", 300)
-    _ensure_database(url)
+    count = int_arg(argv, "answers", 1_000_000)
+    n = int_arg(argv, "requests", 300)
+    ensure_database(url)
     app = create_app("test", SQLALCHEMY_DATABASE_URI=normalise_database_url(url), TESTING=False,
                      PUBLICATION_CHOICES_TTL=60, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 5})
     if "--reuse" not in argv:

@@ -88,6 +88,11 @@ def log_call(data, *, channel, operator, nonce):
     """A call (channel 'operator') or a walk-in ('counter') typed by the operator. Flushes."""
     if channel not in ("operator", "counter"):
         raise ConsoleError(_("Hình thức tiếp nhận không hợp lệ."))
+    return _create_from_form(data, channel, f"console:{operator.id}:{nonce}", operator)
+
+
+def _create_from_form(data, channel, submission_key, operator):
+    """create_case() with what the operator typed in the console's case form."""
     return create_case(
         channel=channel,
         description=data.description,
@@ -99,7 +104,7 @@ def log_call(data, *, channel, operator, nonce):
         incident_place=data.incident_place,
         contact=_contact(data),
         consent_publish=data.consent_publish,
-        submission_key=f"console:{operator.id}:{nonce}",
+        submission_key=submission_key,
         created_by=operator,
     )
 
@@ -122,20 +127,7 @@ def convert_item(item_id, data, *, operator):
         return CaseCreated(db.session.get(Complaint, item.complaint_id), None, created=False)
     if item.status == "dismissed":
         raise ConsoleError(_("Mục này đã được bỏ qua, không thể tạo phản ánh."))
-    result = create_case(
-        channel=ITEM_CHANNELS.get(item.kind, "operator"),
-        description=data.description,
-        category=data.category,
-        target_unit=data.unit,
-        staff=data.staff,
-        staff_description=data.staff_description,
-        incident_date=data.incident_date,
-        incident_place=data.incident_place,
-        contact=_contact(data),
-        consent_publish=data.consent_publish,
-        submission_key=f"intake:{item.id}",
-        created_by=operator,
-    )
+    result = _create_from_form(data, ITEM_CHANNELS.get(item.kind, "operator"), f"intake:{item.id}", operator)
     item.status = "converted"
     item.complaint_id = result.complaint.id
     item.handled_by_id = operator.id
