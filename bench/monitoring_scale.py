@@ -29,10 +29,6 @@ from bench._common import ensure_database, int_arg
 DEFAULT_DB = "postgresql://postgres@127.0.0.1/feedback_bench_monitoring"
 
 
-
-
-
-
 def _peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

@@ -45,10 +45,6 @@ RARE = ["Hồ sơ chuyển từ Đà Nẵng", "Người dân ở Quảng Ngãi",
 TEXTS = 5000
 
 
-
-
-
-
 def _texts():
     from feedback.text import fold
 
