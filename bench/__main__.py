@@ -15,6 +15,10 @@ def available():
 
 
 def main(argv):
+    if "-h" in argv or "--help" in argv:
+        print(__doc__.strip())
+        print("available:", ", ".join(available()))
+        return 0
     names = [a for a in argv if not a.startswith("-")] or available()
     unknown = [n for n in names if n not in available()]
     if unknown:
