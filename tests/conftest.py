@@ -52,8 +52,10 @@ def make_app(database_url, upload_dir):
             # Tests keep an app context open, so `g` outlives a request: let each
             # request load its user afresh, as in production.
             from flask import g
+            from flask_babel import refresh
 
             g.pop("_login_user", None)
+            refresh()  # and its language, which Flask-Babel caches on the (shared) app context
 
         return app
 

@@ -27,3 +27,8 @@ def test_passwords_use_scrypt_outside_tests(make_app):
         user.set_password("mật khẩu dài")
         assert user.password_hash.startswith("scrypt:")
         assert user.check_password("mật khẩu dài") and not user.check_password("sai")
+
+
+def test_home_page_explains_sms_tracking_in_both_languages(client):
+    assert "nhắn TRA kèm mã hồ sơ" in client.get("/").get_data(as_text=True)
+    assert "text TRA followed by your code" in client.get("/?lang=en").get_data(as_text=True)

@@ -116,3 +116,9 @@ _('Giải quyết nhanh')
 _('Nghị định số 172/2025/NĐ-CP của Chính phủ quy định về xử lý kỷ luật cán bộ, công chức')
 _('Nghị định số 112/2020/NĐ-CP của Chính phủ về xử lý kỷ luật cán bộ, công chức, viên chức (đã được sửa đổi, bổ sung)')
 _('Bộ luật Lao động năm 2019 và nội quy lao động của cơ quan, đơn vị')
+
+# feedback/console/routes.py f-string
+_('quầy')
+
+# feedback/publication/stats.py f-string
+_('Chỉ tiêu')
