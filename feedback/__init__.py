@@ -116,4 +116,12 @@ def _init_template_helpers(app):
             return ""
         return (to_local(moment) if hasattr(moment, "hour") else moment).strftime(fmt)
 
+    @app.template_filter("label")
+    def label(text):
+        """Translate a label kept in a Python dict (unit kinds, channels, conclusions...)."""
+        from flask_babel import gettext
+
+        # gettext("") would return the catalogue's header, not an empty label.
+        return gettext(str(text)) if text else ""
+
     app.jinja_env.globals.update(status_label=status_label, get_locale=get_locale)

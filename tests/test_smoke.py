@@ -32,3 +32,17 @@ def test_passwords_use_scrypt_outside_tests(make_app):
 def test_home_page_explains_sms_tracking_in_both_languages(client):
     assert "nhắn TRA kèm mã hồ sơ" in client.get("/").get_data(as_text=True)
     assert "text TRA followed by your code" in client.get("/?lang=en").get_data(as_text=True)
+
+
+def test_labels_kept_in_python_dicts_are_translated(app, client):
+    from feedback.extensions import db
+    from tests import factories
+    from tests.conftest import login
+
+    tree = factories.province_tree()
+    handler = factories.user("handler", tree["a"])
+    db.session.commit()
+    login(client, handler)
+    assert "Chuyên viên xử lý" in client.get("/cases/").get_data(as_text=True)
+    english = client.get("/cases/?lang=en").get_data(as_text=True)
+    assert "Chuyên viên xử lý" not in english and "Case officer" in english
