@@ -39,6 +39,25 @@ def _changes(before, obj):
     return {n: [old, getattr(obj, n)] for n, old in before.items() if getattr(obj, n) != old}
 
 
+def _add_audited(actor, model, data, fields, action):
+    """Create a row from checked form data and audit its values."""
+    obj = model(**data)
+    db.session.add(obj)
+    db.session.flush()
+    audit.record(action, actor=actor, obj=obj, **_snapshot(obj, fields))
+    return obj
+
+
+def _update_audited(actor, obj, data, fields, action):
+    """Apply checked form data to a row and audit what changed."""
+    before = _snapshot(obj, fields)
+    for name, value in data.items():
+        setattr(obj, name, value)
+    db.session.flush()
+    audit.record(action, actor=actor, obj=obj, **_changes(before, obj))
+    return obj
+
+
 # --- units -------------------------------------------------------------------------------------
 
 UNIT_FIELDS = ("code", "name", "name_en", "kind", "parent_id", "hotline", "email", "address", "opening_hours",
@@ -145,21 +164,12 @@ def _check_staff(actor, data, member=None):
 
 def create_staff(actor, data):
     _check_staff(actor, data)
-    member = Staff(**data)
-    db.session.add(member)
-    db.session.flush()
-    audit.record("admin.staff_created", actor=actor, obj=member, **_snapshot(member, STAFF_FIELDS))
-    return member
+    return _add_audited(actor, Staff, data, STAFF_FIELDS, "admin.staff_created")
 
 
 def update_staff(actor, member, data):
     _check_staff(actor, data, member)
-    before = _snapshot(member, STAFF_FIELDS)
-    for name, value in data.items():
-        setattr(member, name, value)
-    db.session.flush()
-    audit.record("admin.staff_updated", actor=actor, obj=member, **_changes(before, member))
-    return member
+    return _update_audited(actor, member, data, STAFF_FIELDS, "admin.staff_updated")
 
 
 # --- staff CSV import --------------------------------------------------------------------------
@@ -319,21 +329,12 @@ def _check_category(actor, data, category=None):
 
 def create_category(actor, data):
     _check_category(actor, data)
-    category = Category(**data)
-    db.session.add(category)
-    db.session.flush()
-    audit.record("admin.category_created", actor=actor, obj=category, **_snapshot(category, CATEGORY_FIELDS))
-    return category
+    return _add_audited(actor, Category, data, CATEGORY_FIELDS, "admin.category_created")
 
 
 def update_category(actor, category, data):
     _check_category(actor, data, category)
-    before = _snapshot(category, CATEGORY_FIELDS)
-    for name, value in data.items():
-        setattr(category, name, value)
-    db.session.flush()
-    audit.record("admin.category_updated", actor=actor, obj=category, **_changes(before, category))
-    return category
+    return _update_audited(actor, category, data, CATEGORY_FIELDS, "admin.category_updated")
 
 
 # --- users -------------------------------------------------------------------------------------
@@ -384,12 +385,7 @@ def update_user(actor, user, data):
     _check_user(actor, data, user)
     if user.id == actor.id and (data["role"] != user.role or data.get("unit_id") != user.unit_id):
         raise AdminError(_("Bạn không thể tự đổi vai trò hoặc đơn vị của chính mình."), "role")
-    before = _snapshot(user, USER_FIELDS)
-    for name, value in data.items():
-        setattr(user, name, value)
-    db.session.flush()
-    audit.record("admin.user_updated", actor=actor, obj=user, **_changes(before, user))
-    return user
+    return _update_audited(actor, user, data, USER_FIELDS, "admin.user_updated")
 
 
 def reset_password(actor, user):
@@ -489,21 +485,12 @@ def _check_rule(actor, data):
 
 def create_rule(actor, data):
     _check_rule(actor, data)
-    rule = RoutingRule(**data)
-    db.session.add(rule)
-    db.session.flush()
-    audit.record("admin.routing_rule_created", actor=actor, obj=rule, **_snapshot(rule, RULE_FIELDS))
-    return rule
+    return _add_audited(actor, RoutingRule, data, RULE_FIELDS, "admin.routing_rule_created")
 
 
 def update_rule(actor, rule, data):
     _check_rule(actor, data)
-    before = _snapshot(rule, RULE_FIELDS)
-    for name, value in data.items():
-        setattr(rule, name, value)
-    db.session.flush()
-    audit.record("admin.routing_rule_updated", actor=actor, obj=rule, **_changes(before, rule))
-    return rule
+    return _update_audited(actor, rule, data, RULE_FIELDS, "admin.routing_rule_updated")
 
 
 def delete_rule(actor, rule):
