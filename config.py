@@ -56,14 +56,32 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down is a degraded mode, not an outage: limits fall back to counters in each process
+    # (checked against Redis again with back-off), and a storage error never fails a request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1").lower() not in ("0", "false", "no")
+    # Limits per client address (kiosks: per device), in Flask-Limiter's notation.
+    PORTAL_SUBMIT_LIMIT = os.environ.get("PORTAL_SUBMIT_LIMIT", "5 per minute;30 per hour")
+    PORTAL_TRACK_LIMIT = os.environ.get("PORTAL_TRACK_LIMIT", "10 per minute;60 per hour")
+    OPEN311_POST_LIMIT = os.environ.get("OPEN311_POST_LIMIT", "30 per minute")
+    KIOSK_RATING_LIMIT = os.environ.get("KIOSK_RATING_LIMIT", "120 per minute")
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    # Jobs run in the request's process when no Redis is configured.
+    # Without Redis, `flask worker` runs the jobs itself (beside the web process, never inside a request).
     JOBS_INLINE = not bool(os.environ.get("REDIS_URL"))
+    # Tests only: run queued jobs right after the request that queued them (like rq's is_async=False).
+    JOBS_AFTER_REQUEST = False
     OUTBOX_RELAY_BATCH = 200
+    # A job run that started this long ago and never finished is taken as dead (worker killed) and run again.
+    JOB_STALE_SECONDS = _int("JOB_STALE_SECONDS", 120)
+    # An SMS left 'sending' this long (its worker died mid-call) is checked against Twilio and settled.
+    SMS_SENDING_STALE_SECONDS = _int("SMS_SENDING_STALE_SECONDS", 120)
+    JOB_OUTBOX_KEEP_DAYS = _int("JOB_OUTBOX_KEEP_DAYS", 7)
     # Working days after the answer is sent during which the citizen may dispute it.
     ANSWER_DISPUTE_DAYS = _int("ANSWER_DISPUTE_DAYS", 15)
     # Policy: show the named staff member's name in published answers (default: position only).
@@ -73,8 +91,10 @@ class Config:
     # and how many tries an SMS gets before it is marked failed.
     SYSTEM_OPERATOR_NUMBER = os.environ.get("SYSTEM_OPERATOR_NUMBER", "")
     TWILIO_HTTP_TIMEOUT = float(os.environ.get("TWILIO_HTTP_TIMEOUT") or 15)
-    JOBS_RETRY_INTERVALS = None
+    JOBS_RETRY_INTERVALS = [int(s) for s in os.environ.get("JOBS_RETRY_INTERVALS", "").split(",") if s.strip()] or None
     SMS_MAX_ATTEMPTS = 8
+    # Seconds between passes that re-queue held, lost or half-sent SMS.
+    SMS_REQUEUE_SECONDS = _int("SMS_REQUEUE_SECONDS", 60)
     # Counter kiosk: seconds of no touch before the screen starts over, how long the thank-you
     # screen stays (longer when it shows a tracking code), and seconds between resends of
     # ratings kept on the device during a network loss.
@@ -102,6 +122,7 @@ class TestConfig(Config):
     TWILIO_AUTH_TOKEN = "test-auth-token"
     TWILIO_ACCOUNT_SID = ""
     JOBS_INLINE = True
+    JOBS_AFTER_REQUEST = True
     REDIS_URL = ""
     SERVER_NAME = None
 

@@ -79,11 +79,18 @@ def _tune_sqlite(app):
     with app.app_context():
         engine = db.engine
 
+    in_memory = engine.url.database in (None, "", ":memory:")
+
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        # Writers wait for each other up to 15 s instead of failing at once; with WAL, readers
+        # never wait for a writer (the web process and `flask worker` share the file).
+        cursor.execute("PRAGMA busy_timeout=15000")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
 

@@ -8,6 +8,9 @@
     standin.requests       # every request it received (method, path, form, query)
     standin.stop()
 
+`standin.latency = 0.3` makes every accepted send answer that much later (the message is
+recorded first), so a worker can be killed in the middle of one.
+
 A ("delay", seconds) send is accepted (the message exists, as when Twilio took it but
 the answer was lost) and answered only after `seconds`, longer than the client's timeout.
 """
@@ -39,6 +42,8 @@ class TwilioStandIn:
         self.requests = []
         self.created = []
         self._plan = []
+        # Seconds every accepted send waits before answering (the message exists meanwhile).
+        self.latency = 0.0
         self._lock = threading.Lock()
         self._server = None
         self._thread = None
@@ -141,7 +146,10 @@ class _Handler(BaseHTTPRequestHandler):
         if behaviour in _ERRORS:
             status, payload = _ERRORS[behaviour]
             return self._send_json(status, payload)
-        return self._send_json(201, self.owner._create(form))
+        message = self.owner._create(form)
+        if self.owner.latency:
+            time.sleep(self.owner.latency)
+        return self._send_json(201, message)
 
     def do_GET(self):
         parsed = urlparse(self.path)

@@ -101,7 +101,7 @@ def service_definition(code, fmt):
 
 
 @bp.route("/v2/requests.<fmt>", methods=["POST"])
-@limiter.limit(lambda: current_app.config.get("OPEN311_POST_LIMIT", "30 per minute"))
+@limiter.limit(lambda: current_app.config["OPEN311_POST_LIMIT"])
 def post_request(fmt):
     fmt = _fmt(fmt)
     form = request.form

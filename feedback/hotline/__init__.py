@@ -10,8 +10,8 @@ bp = Blueprint("hotline", __name__, url_prefix="/hotline")
 
 WEBHOOKS = ("sms", "sms_status", "voice", "voice_menu", "voice_status", "voice_dial_result", "voice_recorded",
             "voice_recording_status")
-# Re-queue held or lost SMS this often (seconds).
-REQUEUE_EVERY = 300
+# Look for texts whose promised case is missing this often (seconds).
+SWEEP_EVERY = 600
 
 
 def init_app(app):
@@ -25,5 +25,7 @@ def init_app(app):
         csrf.exempt(getattr(routes, name))
     app.register_blueprint(bp)
     messaging.SENDERS["sms"] = TwilioSmsSender
-    register_periodic("hotline.requeue_sms", "feedback.hotline.jobs.requeue_stuck_messages", REQUEUE_EVERY)
+    register_periodic("hotline.requeue_sms", "feedback.hotline.jobs.requeue_stuck_messages",
+                      app.config.get("SMS_REQUEUE_SECONDS", 60))
+    register_periodic("hotline.promised_cases", "feedback.hotline.jobs.sweep_promised_cases", SWEEP_EVERY)
     navigation.register_staff("hotline.outbox", _l("Hộp thư đi"), roles={"admin"}, order=90)

@@ -1,6 +1,7 @@
 """Background jobs of the hotline (functions taking ids or nothing)."""
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import or_, select, update
 
 from feedback import jobs
@@ -8,13 +9,32 @@ from feedback.extensions import db
 from feedback.models import Complaint, OutboundMessage, utcnow
 from feedback.models.hotline import InboundSms
 
-# A 'queued' message untouched this long lost its job (Redis flushed, retries used up): queue it again.
+# A 'queued' message untouched this long lost its job (retries used up): queue it again.
 STUCK_AFTER = timedelta(minutes=30)
 BATCH = 500
+# An SMS whose reply promised a case that is still missing this long after (see sweep_promised_cases).
+PROMISE_GRACE = timedelta(minutes=1)
+
+
+def sweep_promised_cases():
+    """Periodic: make the case for every SMS whose reply gave a tracking code that opens nothing.
+
+    Since cases are created in the webhook's own transaction this finds nothing; it is the net
+    for texts stored by an earlier version, whose case was left to a job that Redis could lose.
+    """
+    ids = db.session.scalars(
+        select(InboundSms.id)
+        .where(InboundSms.kind == "case", InboundSms.complaint_id.is_(None),
+               InboundSms.created_at < utcnow() - PROMISE_GRACE)
+        .order_by(InboundSms.id).limit(BATCH)
+    ).all()
+    db.session.rollback()
+    made = [case_id for case_id in map(create_sms_case, ids) if case_id is not None]
+    return len(made)
 
 
 def create_sms_case(inbound_id):
-    """Job: the case for an inbound SMS, with the tracking code its reply already gave the citizen."""
+    """The case for an inbound SMS, with the tracking code its reply already gave the citizen."""
     from feedback.intake.services import ack_text, create_case
     from feedback.messaging import notify_complainant
 
@@ -43,11 +63,14 @@ def requeue_stuck_messages():
         return 0
     now = utcnow()
     stale = now - STUCK_AFTER
-    # A send that never reported back (worker killed mid-call): Twilio may have it, so mark it uncertain.
+    # A send that never reported back (worker killed mid-call): Twilio may have it, so it is marked
+    # uncertain and queued again at once; the next try asks Twilio before sending anything.
+    sending_stale = now - timedelta(seconds=current_app.config.get("SMS_SENDING_STALE_SECONDS", 120))
     db.session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.channel == "sms", OutboundMessage.status == "sending", OutboundMessage.updated_at < stale)
-        .values(status="queued", error_code="timeout", updated_at=OutboundMessage.updated_at)
+        .where(OutboundMessage.channel == "sms", OutboundMessage.status == "sending",
+               OutboundMessage.updated_at < sending_stale)
+        .values(status="queued", error_code="timeout", updated_at=stale - timedelta(seconds=1))
         .execution_options(synchronize_session=False)
     )
     ids = db.session.scalars(

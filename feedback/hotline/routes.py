@@ -3,6 +3,7 @@ import functools
 import logging
 
 from flask import Response, current_app, render_template, request
+from werkzeug.exceptions import HTTPException
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from twilio.twiml.messaging_response import MessagingResponse
@@ -12,7 +13,7 @@ from feedback.auth.access import roles_required
 from feedback.calendar import working_calendar
 from feedback.extensions import db
 from feedback.hotline import bp, services
-from feedback.hotline.security import twilio_signed
+from feedback.hotline.security import bounded_int, twilio_signed, webhook_form
 from feedback.hotline.sender import apply_status_report
 from feedback.models import OutboundMessage, utcnow
 from feedback.models.messaging import MESSAGE_STATES
@@ -44,6 +45,8 @@ def never_fails(fallback):
         def wrapped(*args, **kwargs):
             try:
                 return view(*args, **kwargs)
+            except HTTPException:  # a clear 4xx for a request no retry can fix
+                raise
             except Exception:
                 db.session.rollback()
                 log.exception("hotline webhook %s failed", request.path)
@@ -74,7 +77,7 @@ def _voice_apology():
 @never_fails(_sms_apology)
 def sms():
     """Inbound SMS: a command, a reply about an open case, or a new case; answered in TwiML."""
-    form = request.form
+    form = webhook_form()
     message_sid = form.get("MessageSid") or form.get("SmsSid")
     if not message_sid or not form.get("From"):
         reply = MessagingResponse()
@@ -92,9 +95,9 @@ def sms():
 @never_fails(lambda: "")
 def sms_status():
     """Delivery report for a message we sent: moves it forward, never back."""
-    form = request.form
+    form = webhook_form()
     apply_status_report(form.get("MessageSid") or form.get("SmsSid"), form.get("MessageStatus") or form.get("SmsStatus"),
-                        form.get("ErrorCode"), request.args.get("ref"))
+                        form.get("ErrorCode"), bounded_int(request.args.get("ref")))
     db.session.commit()
     return Response(status=204)
 
@@ -134,7 +137,7 @@ def _record_prompt():
 @never_fails(_voice_apology)
 def voice():
     """An inbound call: the recording notice and the main menu."""
-    form = request.form
+    form = webhook_form()
     if form.get("CallSid"):
         services.record_call(form["CallSid"], (form.get("From") or "")[:20] or None, (form.get("To") or "")[:20] or None)
         db.session.commit()
@@ -151,8 +154,8 @@ def voice():
 @never_fails(_voice_apology)
 def voice_menu():
     """The caller's key (or their silence): record, hear a status, or the operator."""
-    digit = (request.form.get("Digits") or "").strip()[:1]
-    call_sid = request.form.get("CallSid")
+    digit = (webhook_form().get("Digits") or "").strip()[:1]
+    call_sid = webhook_form().get("CallSid")
     reply = VoiceResponse()
     if digit == "1":
         services.note_choice(call_sid, "record")
@@ -207,10 +210,10 @@ def _operator(reply):
 def voice_dial_result():
     """After the operator call: if nobody answered, offer a voicemail."""
     reply = VoiceResponse()
-    if request.form.get("DialCallStatus") == "completed":
+    if webhook_form().get("DialCallStatus") == "completed":
         reply.hangup()
         return _twiml(reply)
-    services.note_choice(request.form.get("CallSid"), "voicemail")
+    services.note_choice(webhook_form().get("CallSid"), "voicemail")
     db.session.commit()
     return _twiml(_record(reply, _("Tổng đài viên đang bận. Xin để lại lời nhắn, chúng tôi sẽ gọi lại cho bạn. ")
                           + _record_prompt()))
@@ -221,7 +224,7 @@ def voice_dial_result():
 @never_fails(_voice_apology)
 def voice_status():
     """The code the caller typed: their case's status, or a neutral 'not found'."""
-    complaint = services.find_case_by_keypad(request.form.get("Digits"), request.form.get("From"))
+    complaint = services.find_case_by_keypad(webhook_form().get("Digits"), webhook_form().get("From"))
     reply = VoiceResponse()
     if complaint is None:
         reply.say(_("Không tìm thấy phản ánh có mã này gửi từ số điện thoại của bạn."), **VOICE)
@@ -248,11 +251,12 @@ def voice_recorded():
 @never_fails(lambda: "")
 def voice_recording_status():
     """A finished recording: one item in the operator queue, however often Twilio reports it."""
-    form = request.form
+    form = webhook_form()
     if form.get("RecordingStatus", "completed") == "completed" and form.get("RecordingSid"):
         duration = form.get("RecordingDuration", "")
+        seconds = bounded_int(duration)
         services.store_voicemail(form["RecordingSid"], form.get("CallSid"), form.get("RecordingUrl"),
-                                 int(duration) if duration.isdigit() else None)
+                                 seconds if seconds is not None and seconds < 86400 else None)
         db.session.commit()
     return Response(status=204)
 

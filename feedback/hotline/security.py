@@ -4,10 +4,18 @@ Behind a TLS proxy the app sees http://internal-host/...; Twilio signed
 https://public-host/... So the URL is rebuilt from PUBLIC_BASE_URL, the path and
 the query string exactly as sent, and checked with twilio's RequestValidator.
 """
+import re
 from functools import lru_cache, wraps
 
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator
+
+# Twilio's ids are letters and digits (e.g. SM + 32 hex); our columns hold 64 characters.
+_SID = re.compile(r"[A-Za-z0-9]{1,64}")
+SID_FIELDS = ("MessageSid", "SmsSid", "CallSid", "RecordingSid", "AccountSid")
+# Other values that reach a column of fixed size; longer ones are refused, not cut.
+MAX_LENGTHS = {"RecordingUrl": 500, "ErrorCode": 20}
+MAX_BIGINT = 2**63 - 1
 
 
 @lru_cache(maxsize=4)
@@ -30,14 +38,44 @@ def is_signed():
     return _validator(token).validate(public_url(), request.form, signature)
 
 
+def _cleaned_form():
+    """The signed parameters with NUL bytes removed (PostgreSQL refuses them); 400 for impossible ids."""
+    form = {key: value.replace("\x00", "") for key, value in request.form.items()}
+    for name in SID_FIELDS:
+        if form.get(name) and not _SID.fullmatch(form[name]):
+            abort(400, description=f"{name} is not a Twilio id")
+    for name, limit in MAX_LENGTHS.items():
+        if len(form.get(name, "")) > limit:
+            abort(400, description=f"{name} is longer than {limit} characters")
+    return form
+
+
+def webhook_form():
+    """The current webhook's parameters, checked (see `_cleaned_form`)."""
+    form = request.environ.get("feedback.twilio_form")
+    if form is None:
+        form = request.environ["feedback.twilio_form"] = _cleaned_form()
+    return form
+
+
+def bounded_int(value):
+    """A non-negative integer that fits a bigint column, else None."""
+    value = (value or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 19:
+        return None
+    number = int(value)
+    return number if number <= MAX_BIGINT else None
+
+
 def twilio_signed(view):
-    """403 unless the request carries Twilio's valid signature."""
+    """403 unless the request carries Twilio's valid signature; 400 for parameters no column can hold."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not is_signed():
             current_app.logger.warning("hotline: rejected unsigned or mis-signed request to %s", request.path)
             abort(403)
+        webhook_form()
         return view(*args, **kwargs)
 
     return wrapped

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from feedback import audit, jobs
+from feedback import audit
 from feedback.calendar import to_local, to_utc, working_calendar
 from feedback.cases.workflow import OPEN_STATUSES, status_label
 from feedback.extensions import db
@@ -70,7 +70,7 @@ def receive_sms(message_sid, from_phone, to_phone, body):
     What the text is and what to answer is decided with reads only; then the InboundSms row,
     reply included, is the transaction's first write: its unique MessageSid decides which of two
     simultaneous deliveries acts (the other waits for it, then repeats its answer). A new case
-    is created by a job: the reply already carries the tracking code the job will give it.
+    is created in the same transaction, so the tracking code in the reply always opens a case.
     """
     body = (body or "").strip()[:MAX_SMS_BODY]
     kind, complaint, reply, action, code = _plan(from_phone, body)
@@ -161,13 +161,26 @@ def _plan(phone, body):
         ), lambda row: queue_unclear_sms(row, phone, body), None
     code = Complaint.new_tracking_code()
     return "case", None, new_case_reply(code), \
-        lambda row: jobs.enqueue("feedback.hotline.jobs.create_sms_case", row.id), code
+        lambda row: open_sms_case(row.id, row.message_sid, phone, body, code), code
 
 
 @lru_cache(maxsize=4)
 def _due_for_cases_received_on(local_day, office_hours):
     # The due date only depends on the local day the case arrives (and the configured office hours).
     return working_calendar().add_working_days(to_utc(datetime.combine(local_day, time(12))), DEFAULT_ANSWER_DAYS)
+
+
+def open_sms_case(inbound_id, message_sid, phone, body, code):
+    """The case for a text, with the code its reply gives; the SMS's MessageSid makes it once."""
+    from feedback.intake.services import create_case
+
+    result = create_case(
+        channel="sms", description=body, contact={"phone": phone}, submission_key=f"sms:{message_sid}",
+        send_ack=False, actor_label="citizen", tracking_code=code,
+    )
+    db.session.execute(update(InboundSms).where(InboundSms.id == inbound_id)
+                       .values(complaint_id=result.complaint.id).execution_options(synchronize_session=False))
+    return result
 
 
 def new_case_reply(code):

@@ -99,7 +99,7 @@ def _kiosk_limit_key():
 
 
 @bp.route("/api/ratings", methods=["POST"])
-@limiter.limit("120 per minute", key_func=_kiosk_limit_key)
+@limiter.limit(lambda: current_app.config["KIOSK_RATING_LIMIT"], key_func=_kiosk_limit_key)
 def api_ratings():
     """Store one rating sent by a registered kiosk (JSON); a replayed client_uuid is stored once."""
     kiosk = _current_kiosk()

@@ -26,11 +26,18 @@ def set_language(code):
 @bp.route("/healthz")
 @limiter.exempt
 def healthz():
-    """Liveness for the load balancer: the database must answer; the queue is reported."""
+    """Liveness for the load balancer: the database must answer; the queue is reported, never fatal.
+
+    With Redis down the system is degraded, not out: intake goes on, jobs wait in the outbox
+    (`jobs_waiting`, `oldest_job_seconds`) and are relayed when Redis is back.
+    """
+    from feedback.jobs import backlog
+
     checks = {}
     try:
         db.session.execute(text("SELECT 1"))
         checks["database"] = "ok"
+        checks["jobs_waiting"], checks["oldest_job_seconds"] = backlog()
     except Exception as exc:  # report, do not raise: this page must always answer
         db.session.rollback()
         checks["database"] = f"error: {type(exc).__name__}"
@@ -42,6 +49,7 @@ def healthz():
             connection.ping()
             checks["queue"] = "ok"
         except Exception as exc:
-            checks["queue"] = f"error: {type(exc).__name__}"
+            checks["queue"] = "degraded"
+            checks["queue_error"] = type(exc).__name__
     ok = checks["database"] == "ok"
     return jsonify(status="ok" if ok else "error", **checks), 200 if ok else 503

@@ -2,7 +2,7 @@
 from feedback.models.audit import AuditEvent
 from feedback.models.base import utcnow
 from feedback.models.case import Attachment, CaseEvent, Category, Complainant, Complaint, RoutingRule
-from feedback.models.messaging import JobOutbox, OutboundMessage, SmsOptOut
+from feedback.models.messaging import JobOutbox, OutboundMessage, PeriodicRun, SmsOptOut
 from feedback.models.intake import IntakeItem
 from feedback.models.hotline import InboundSms, VoiceCall
 from feedback.models.monitoring import CaseRollup, RatingRollup, ReportRun, RollupState, Setting, StaffFlag
@@ -17,7 +17,7 @@ __all__ = [
     "ApiKey", "Open311Request", "PublishedAnswer",
     "IntakeItem",
     "Answer", "Attachment", "AuditEvent", "CaseEvent", "Category", "Complainant", "Complaint",
-    "DisciplineDecision", "JobOutbox", "Kiosk", "OutboundMessage", "Rating", "RoutingRule",
+    "DisciplineDecision", "JobOutbox", "PeriodicRun", "Kiosk", "OutboundMessage", "Rating", "RoutingRule",
     "IdentityRevealRequest", "Notification",
     "SmsOptOut", "CaseRollup", "RatingRollup", "ReportRun", "RollupState", "Setting", "StaffFlag", "Staff", "Unit", "User", "Verification", "utcnow",
 ]

@@ -5,7 +5,7 @@ The unique constraints on Twilio's ids are what make a webhook delivered twice
 """
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback.extensions import db
@@ -17,6 +17,11 @@ SMS_KINDS = ("case", "reply", "status", "help", "stop", "start", "intake", "erro
 
 class InboundSms(db.Model):
     __tablename__ = "inbound_sms"
+    __table_args__ = (
+        # Texts whose reply promised a case that does not exist yet (see hotline.jobs.sweep_promised_cases).
+        Index("ix_inbound_sms_case_missing", "id", postgresql_where=text("kind = 'case' AND complaint_id IS NULL"),
+              sqlite_where=text("kind = 'case' AND complaint_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     message_sid: Mapped[str] = mapped_column(String(64), unique=True)
@@ -25,7 +30,7 @@ class InboundSms(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str | None] = mapped_column(String(10))
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
-    # For a new case: the code the reply promised; the case itself is created by a job.
+    # For a new case: the code the reply gave (the case is created in the same transaction).
     tracking_code: Mapped[str | None] = mapped_column(String(16), index=True)
     # The TwiML text we answered with: a duplicate delivery gets the same answer.
     reply_text: Mapped[str | None] = mapped_column(Text)

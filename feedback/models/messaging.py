@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
@@ -44,10 +45,19 @@ class OutboundMessage(db.Model):
 
 
 class JobOutbox(db.Model):
-    """A job to enqueue once its transaction has committed; the relay moves it to rq."""
+    """A job to run once its transaction has committed; the database, not Redis, says whether it ran.
+
+    `enqueued_at` is set when the relay hands it to rq (or the embedded runner claims it),
+    `started_at` when a run begins, `finished_at` when one succeeded or the last try failed.
+    A failed try goes back to waiting with `run_after` set: retries live here, so a Redis
+    restart or a dead rq scheduler cannot lose or stall them.
+    """
 
     __tablename__ = "job_outbox"
-    __table_args__ = (Index("ix_job_outbox_pending", "enqueued_at", "id"),)
+    __table_args__ = (
+        Index("ix_job_outbox_pending", "enqueued_at", "id"),
+        Index("ix_job_outbox_unfinished", "finished_at", "enqueued_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     func: Mapped[str] = mapped_column(String(200))
@@ -57,6 +67,20 @@ class JobOutbox(db.Model):
     enqueued_at: Mapped[datetime | None] = mapped_column()
     job_id: Mapped[str | None] = mapped_column(String(64))
     last_error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    run_after: Mapped[datetime | None] = mapped_column()
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    failed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+
+
+class PeriodicRun(db.Model):
+    """When each periodic job last ran: one conditional UPDATE decides which worker runs it next."""
+
+    __tablename__ = "periodic_runs"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    last_run_at: Mapped[datetime] = mapped_column()
 
 
 class SmsOptOut(db.Model):

@@ -9,8 +9,6 @@ def init_app(app):
     from feedback import navigation
     from feedback.portal import routes  # noqa: F401
 
-    app.config.setdefault("PORTAL_SUBMIT_LIMIT", "5 per minute;30 per hour")
-    app.config.setdefault("PORTAL_TRACK_LIMIT", "10 per minute;60 per hour")
     app.register_blueprint(bp)
     navigation.register_public("portal.new", _l("Gửi phản ánh"), order=10)
     navigation.register_public("portal.track", _l("Tra cứu"), order=20)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from feedback.calendar import to_utc
 from feedback.cases.jobs import check_deadlines
 from feedback.extensions import db
+from feedback.jobs import relay_pending
 from feedback.jobs.worker import PERIODIC_JOBS, run_due_periodic
 from feedback.models import AuditEvent, CaseEvent, Notification, OutboundMessage
 from tests import factories
@@ -58,7 +59,8 @@ def test_warning_apology_and_escalation_each_once(world, as_user):
         db.session.commit()
         # Through the worker's periodic runner too (in-process without Redis).
         assert "cases.deadlines" in PERIODIC_JOBS
-        run_due_periodic(None, {})
+        run_due_periodic({})
+        relay_pending()
     apologies = db.session.scalars(select(OutboundMessage).where(OutboundMessage.purpose == "apology")).all()
     assert len(apologies) == 1
     assert apologies[0].to_address == PHONE and apologies[0].dedupe_key == f"apology:{complaint.id}"
@@ -117,13 +119,13 @@ def test_deadline_job_runs_through_rq_once(world, redis_url, app):
         connection = redis_connection()
         with _at(2026, 5, 4, 9, 0):
             for _ in range(2):
-                run_due_periodic(connection, {})
+                run_due_periodic({})
                 relay_pending()
                 make_worker(app, ["default"], connection).work(burst=True)
         db.session.expire_all()
         assert complaint.escalated and complaint.escalation_reason == "late"
         assert _count(OutboundMessage, OutboundMessage.purpose == "apology") == 1
-        # The Redis lock kept the second tick from queueing the job again within its period.
+        # The claim in periodic_runs kept the second tick from queueing the job again within its period.
         from feedback.models import JobOutbox
 
         assert _count(JobOutbox, JobOutbox.func == "feedback.cases.jobs.check_deadlines") == 1

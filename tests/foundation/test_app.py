@@ -7,7 +7,8 @@ from feedback import create_app
 def test_healthz_without_redis_runs_jobs_in_process(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok", "queue": "in-process"}
+    assert response.json == {"status": "ok", "database": "ok", "queue": "in-process",
+                             "jobs_waiting": 0, "oldest_job_seconds": 0}
 
 
 def test_healthz_reports_a_database_that_does_not_answer(make_app, tmp_path):

@@ -91,4 +91,4 @@ def test_healthz_reports_the_queue(redis_apps):
     assert ok.status_code == 200 and ok.json["queue"] == "ok" and ok.json["database"] == "ok"
     broken = down.test_client().get("/healthz")
     assert broken.status_code == 200  # the database answers; the queue is reported, not fatal
-    assert broken.json["status"] == "ok" and broken.json["queue"].startswith("error")
+    assert broken.json["status"] == "ok" and broken.json["queue"] == "degraded"  # intake goes on; jobs wait
