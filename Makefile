@@ -7,7 +7,7 @@ PORT ?= 5000
 # Links printed and sent (kiosk URLs, tracking links) point at the local server unless set.
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test install dev-install translations worker bench clean
+.PHONY: run test install dev-install translations worker bench soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ test: dev-install
 
 bench: dev-install
 	$(BIN)/python -m bench
+
+# A mixed load with Redis, worker and PostgreSQL faults (SOAK_MINUTES, default 5); see tests/faults/soak.py.
+SOAK_MINUTES ?= 5
+soak: dev-install
+	$(BIN)/python -m tests.faults.soak --minutes $(SOAK_MINUTES)
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

@@ -70,6 +70,12 @@ def _voice_apology():
     return reply
 
 
+@bp.errorhandler(400)
+def bad_webhook(error):
+    """A parameter no retry can fix: say which, in plain text (Twilio shows it in its error log)."""
+    return Response(f"400 Bad Request: {error.description}\n", status=400, mimetype="text/plain")
+
+
 # --- SMS ---------------------------------------------------------------------------------------
 
 @bp.route("/sms", methods=["POST"])

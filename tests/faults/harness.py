@@ -116,7 +116,9 @@ class PrivatePostgres:
         return self
 
     def restart(self, mode="fast"):
-        self._as_postgres(executable("pg_ctl"), "-D", f"{self.dir}/data", "-m", mode, "-w", "restart")
+        # -l again: without it the new server writes to our pipe, which then never closes.
+        self._as_postgres(executable("pg_ctl"), "-D", f"{self.dir}/data", "-l", f"{self.dir}/log", "-m", mode, "-w",
+                          "restart")
 
     def close(self):
         try:
