@@ -95,8 +95,8 @@ def _relay_loop(app, stop, interval):
         stop.wait(backoff)
 
 
-def make_worker(app, queues, connection):
-    """An rq SimpleWorker whose jobs run inside the Flask app context."""
+def make_worker(app, queues, connection, stop=None):
+    """An rq SimpleWorker whose jobs run inside the Flask app context; SIGTERM/SIGINT also set `stop`."""
     from rq import SimpleWorker
 
     class AppWorker(SimpleWorker):
@@ -106,6 +106,12 @@ def make_worker(app, queues, connection):
                     return super().perform_job(job, queue)
                 finally:
                     db.session.remove()
+
+        def request_stop(self, signum, frame):
+            # rq ends its loop on a signal; this tells the supervisor it was asked to, not a Redis failure.
+            if stop is not None:
+                stop.set()
+            return super().request_stop(signum, frame)
 
     return AppWorker(queues, connection=connection, maintenance_interval=MAINTENANCE_INTERVAL)
 
@@ -138,9 +144,9 @@ def supervise(app, queues, burst, relay_interval, stop=None):
             started = time.monotonic()
             try:
                 connection.ping()
-                worker = make_worker(app, list(queues), connection)
+                worker = make_worker(app, list(queues), connection, stop)
                 worker.work(with_scheduler=True, burst=burst)
-                if burst or worker._stop_requested:
+                if burst or stop.is_set() or worker._stop_requested:
                     break
                 log.warning("rq worker loop ended (Redis unreachable?): starting a new one")
             except Exception as exc:
