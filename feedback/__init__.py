@@ -97,8 +97,12 @@ def _tune_sqlite(app):
 def _init_proxy(app):
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    # One proxy (the load balancer) in front; Twilio signatures use PUBLIC_BASE_URL anyway.
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    # X-Forwarded-* are believed only from as many proxies as the operator says stand in front
+    # (TRUSTED_PROXIES, default none): otherwise any client could pick its own address and walk past
+    # every per-address limit. Twilio signatures use PUBLIC_BASE_URL either way.
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _init_commands(app):

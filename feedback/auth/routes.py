@@ -17,9 +17,13 @@ PENDING_KEY = "pending_user_id"
 
 
 def _safe_next(target):
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
+    r"""A path on this site, or None: no scheme, no host, and nothing a browser would drop or bend into one
+    (tabs, newlines and other control characters, spaces, backslashes: "/\t/evil.example" becomes "//evil.example")."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if any(ord(c) < 0x21 or c in "\\\x7f" for c in target):
+        return None
+    return target
 
 
 def _finish_login(user):
