@@ -142,7 +142,7 @@ def main(argv=None):
         began = time.monotonic()
         for client in clients:
             client.start()
-        memory = [worker.rss_kib()]
+        memory = []
         events = [(duration / 3, "redis"), (duration / 2, "worker"), (2 * duration / 3, "postgres")]
         log = []
         while time.monotonic() - began < duration:
@@ -162,7 +162,7 @@ def main(argv=None):
                 else:
                     pg.restart("fast")
                     log.append(f"{elapsed:5.0f} s  PostgreSQL restarted (fast)")
-            if worker.alive():
+            if worker.alive() and time.monotonic() - began > 5:  # once the app is loaded
                 memory.append(worker.rss_kib())
             time.sleep(1)
         stop.set()
@@ -184,8 +184,9 @@ def main(argv=None):
                 print(f"  {route} errors, first ones: {errors[:3]}")
         print(f"all queued SMS sent {drained:.0f} s after the load stopped" if drained is not None
               else "NOT all queued SMS were sent within 120 s of the load stopping")
-        print(f"worker memory: {memory[0] // 1024} MiB at start, {max(memory) // 1024} MiB at most,"
-              f" {memory[-1] // 1024} MiB at the end")
+        if memory:
+            print(f"worker memory (resident): {memory[0] // 1024} MiB after start-up, {max(memory) // 1024} MiB at"
+                  f" most, {memory[-1] // 1024} MiB at the end")
         return verify(pg.url, rec, standin)
     finally:
         for process in (worker, web):
