@@ -82,10 +82,15 @@ def _stale_after():
     return timedelta(seconds=current_app.config.get("JOB_STALE_SECONDS", 120))
 
 
+def _due_now(now):
+    """Rows waiting to be handed over whose retry time, if any, has come."""
+    return JobOutbox.enqueued_at.is_(None), or_(JobOutbox.run_after.is_(None), JobOutbox.run_after <= now)
+
+
 def _due(limit, now):
     query = (
         select(JobOutbox)
-        .where(JobOutbox.enqueued_at.is_(None), or_(JobOutbox.run_after.is_(None), JobOutbox.run_after <= now))
+        .where(*_due_now(now))
         .order_by(JobOutbox.id)
         .limit(limit)
     )
@@ -144,7 +149,7 @@ def run_due_inline(limit=200):
         now = utcnow()
         ids = db.session.scalars(
             select(JobOutbox.id)
-            .where(JobOutbox.enqueued_at.is_(None), or_(JobOutbox.run_after.is_(None), JobOutbox.run_after <= now))
+            .where(*_due_now(now))
             .order_by(JobOutbox.id).limit(limit)
         ).all()
         db.session.rollback()
@@ -278,7 +283,7 @@ def backlog():
     now = utcnow()
     count, oldest = db.session.execute(
         select(func.count(), func.min(JobOutbox.created_at))
-        .where(JobOutbox.enqueued_at.is_(None), or_(JobOutbox.run_after.is_(None), JobOutbox.run_after <= now))
+        .where(*_due_now(now))
     ).one()
     return count, (int((now - oldest).total_seconds()) if oldest else 0)
 

@@ -7,7 +7,6 @@ worker process stayed alive, and the messages queued meanwhile went out once eac
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
