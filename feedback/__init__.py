@@ -26,7 +26,7 @@ FEATURES = [
 def create_app(config_name=None, **overrides):
     """Build the application: configuration, extensions, features, commands, error pages."""
     from config import CONFIGS
-    from feedback import navigation
+    from feedback import hardening, navigation
 
     app = Flask(__name__, template_folder="../templates", static_folder="static", instance_relative_config=True)
     config_name = config_name or os.environ.get("FLASK_CONFIG") or (
@@ -42,6 +42,7 @@ def create_app(config_name=None, **overrides):
 
     _init_extensions(app)
     _init_proxy(app)
+    hardening.init_app(app)
     for feature in FEATURES:
         importlib.import_module(feature).init_app(app)
     _init_commands(app)

@@ -34,7 +34,11 @@ def register_error_handlers(app):
 
     @app.errorhandler(HTTPException)
     def http_error(error):
-        message = MESSAGES.get(error.code, lambda: error.description)()
+        # A description given at abort() (already in the visitor's language) says more than the generic line.
+        if error.description and error.description != type(error).description:
+            message = error.description
+        else:
+            message = MESSAGES.get(error.code, lambda: error.description)()
         return _render(error.code or 500, message)
 
     @app.errorhandler(Exception)
