@@ -69,6 +69,9 @@ class Config:
     PORTAL_TRACK_LIMIT = os.environ.get("PORTAL_TRACK_LIMIT", "10 per minute;60 per hour")
     OPEN311_POST_LIMIT = os.environ.get("OPEN311_POST_LIMIT", "30 per minute")
     KIOSK_RATING_LIMIT = os.environ.get("KIOSK_RATING_LIMIT", "120 per minute")
+    # Staff sessions end after this long without a request, and this long after signing in.
+    STAFF_IDLE_MINUTES = _int("STAFF_IDLE_MINUTES", 30)
+    STAFF_SESSION_HOURS = _int("STAFF_SESSION_HOURS", 12)
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15
     WTF_CSRF_TIME_LIMIT = None

@@ -47,7 +47,6 @@ def make_app(database_url, upload_dir):
         settings.update(overrides)
         app = create_app("test", **settings)
 
-        @app.before_request
         def _forget_cached_user():
             # Tests keep an app context open, so `g` outlives a request: let each
             # request load its user afresh, as in production.
@@ -56,6 +55,9 @@ def make_app(database_url, upload_dir):
 
             g.pop("_login_user", None)
             refresh()  # and its language, which Flask-Babel caches on the (shared) app context
+
+        # First of all before-request hooks: the others (session time-outs) must see this request's user.
+        app.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)
 
         return app
 
@@ -142,5 +144,8 @@ def redis_url():
 def login(client, user):
     """Sign `user` in on this test client without going through the form."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        import time
+
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session["signed_in_at"] = session["seen_at"] = time.time()

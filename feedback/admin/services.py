@@ -394,6 +394,7 @@ def reset_password(actor, user):
     user.must_change_password = True
     user.failed_logins = 0
     user.locked_until = None
+    user.end_sessions()
     audit.record("admin.user_password_reset", actor=actor, obj=user)
     return password
 
@@ -409,6 +410,7 @@ def reset_totp(actor, user):
     user.totp_secret = None
     user.totp_enabled = False
     user.totp_last_counter = None
+    user.end_sessions()
     audit.record("admin.user_totp_reset", actor=actor, obj=user)
 
 

@@ -1,5 +1,6 @@
 import base64
 import io
+import time
 
 import qrcode
 import qrcode.image.svg
@@ -26,12 +27,24 @@ def _safe_next(target):
     return target
 
 
+def _fresh_session(**keep):
+    """A new session holding only the language and `keep`: nothing set before sign-in survives it."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    session.update({k: v for k, v in keep.items() if v is not None})
+
+
 def _finish_login(user):
-    session.pop(PENDING_KEY, None)
+    next_url = session.get("next_url")
     services.record_success(user)
     db.session.commit()
+    _fresh_session()
     login_user(user)
-    return redirect(_safe_next(session.pop("next_url", None)) or url_for("main.index"))
+    now = time.time()
+    session["signed_in_at"] = session["seen_at"] = now
+    return redirect(_safe_next(next_url) or url_for("main.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -51,10 +64,12 @@ def login():
             db.session.commit()
             flash(_("Thư điện tử hoặc mật khẩu không đúng."), "error")
             return render_template("auth/login.html", form=form), 401
-        session["next_url"] = _safe_next(request.args.get("next"))
+        next_url = _safe_next(request.args.get("next"))
         if user.totp_enabled or user.needs_totp:
-            session[PENDING_KEY] = user.id
+            # The password step done: a new session carries only what the second step needs.
+            _fresh_session(**{PENDING_KEY: user.id, "next_url": next_url})
             return redirect(url_for("auth.totp" if user.totp_enabled else "auth.totp_setup"))
+        session["next_url"] = next_url
         return _finish_login(user)
     return render_template("auth/login.html", form=form)
 
@@ -122,15 +137,16 @@ def totp_setup():
     return render_template("auth/totp_setup.html", form=form, qr=_qr_svg(uri), secret=secret)
 
 
-@bp.route("/logout")
+@bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out."""
+    """Sign out (a POST with the CSRF token): this user's sessions end on the server, copies of the cookie included."""
     if current_user.is_authenticated:
+        current_user.end_sessions()
         audit.record("auth.logout", actor=current_user, obj=current_user)
         db.session.commit()
     logout_user()
-    session.pop(PENDING_KEY, None)
-    flash(_("Bạn đã đăng xuất."), "info")
+    _fresh_session()
+    flash(_("Đã đăng xuất."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -145,8 +161,10 @@ def account():
         elif form.new_password.data == form.current_password.data:
             form.new_password.errors.append(_("Mật khẩu mới phải khác mật khẩu hiện tại."))
         else:
-            services.change_password(current_user, form.new_password.data)
+            user = current_user._get_current_object()
+            services.change_password(user, form.new_password.data)
             db.session.commit()
+            login_user(user)  # this session goes on under the new session version; the others end
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form, user=current_user)

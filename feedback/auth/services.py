@@ -75,4 +75,5 @@ def change_password(user, new_password):
     """Set a new password chosen by the user; a one-time password stops being required."""
     user.set_password(new_password)
     user.must_change_password = False
+    user.end_sessions()  # a stolen session does not outlive the password it came with
     audit.record("auth.password_changed", actor=user, obj=user)

@@ -34,8 +34,9 @@ def register_error_handlers(app):
 
     @app.errorhandler(HTTPException)
     def http_error(error):
-        # A description given at abort() (already in the visitor's language) says more than the generic line.
-        if error.description and error.description != type(error).description:
+        # For a 400 a description given at abort() (already in the visitor's language) says what was wrong;
+        # other codes keep their own line (Flask-Limiter's 429 description is the limit, in English).
+        if error.code == 400 and error.description and error.description != type(error).description:
             message = error.description
         else:
             message = MESSAGES.get(error.code, lambda: error.description)()

@@ -171,6 +171,8 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column()
     last_login_at: Mapped[datetime | None] = mapped_column()
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Part of every session's id: raising it (sign-out, password change) ends all of this user's sessions.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Unit | None] = relationship()
@@ -182,6 +184,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self):
         return self.is_active_account
+
+    def get_id(self):
+        """What the session cookie holds: the id and the session version (see `end_sessions`)."""
+        return f"{self.id}.{self.session_version}"
+
+    def end_sessions(self):
+        """Every session signed in so far stops working at its next request."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password):
         from flask import current_app, has_app_context

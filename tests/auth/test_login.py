@@ -90,7 +90,7 @@ def test_logout_signs_out(app, client):
     db.session.commit()
     login(client, user)
     assert client.get("/auth/account").status_code == 200
-    client.get("/auth/logout")
+    client.post("/auth/logout")
     assert client.get("/auth/account").status_code == 302
 
 

@@ -32,7 +32,7 @@ def test_admin_and_monitor_are_forced_to_enrol_before_being_signed_in(app, clien
         factories.user(role, email=f"{role}@example.vn")
     db.session.commit()
     for role in ("admin", "monitor"):
-        client.get("/auth/logout")
+        client.post("/auth/logout")
         response = _password_step(client, f"{role}@example.vn")
         assert response.status_code == 302
         assert response.headers["Location"].endswith("/auth/totp/setup")
@@ -69,7 +69,7 @@ def test_enrolment_then_login_with_pyotp_codes_and_replay_refused(app, client):
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.totp_enabled")) is not None
 
     # Next sign-in: password, then a code; the code just used for enrolment is refused (replay).
-    client.get("/auth/logout")
+    client.post("/auth/logout")
     with time_machine.travel(T0 + timedelta(seconds=5), tick=False):
         response = _password_step(client, "admin@example.vn")
         assert response.headers["Location"].endswith("/auth/totp")
@@ -81,7 +81,7 @@ def test_enrolment_then_login_with_pyotp_codes_and_replay_refused(app, client):
         code = pyotp.TOTP(secret).now()
         assert client.post("/auth/totp", data={"code": code}).status_code == 302
         assert _signed_in(client)
-        client.get("/auth/logout")
+        client.post("/auth/logout")
         _password_step(client, "admin@example.vn")
         # The same code again, within its 30 seconds, is a replay.
         assert "đã được dùng" in client.post("/auth/totp", data={"code": code}).get_data(as_text=True)
@@ -135,7 +135,7 @@ def test_any_user_can_enable_totp_voluntarily_from_the_account_page(app, client)
         assert "Đã bật" in client.get("/auth/account").get_data(as_text=True)
         # Once enabled, the setup page does not let a signed-in session replace it.
         assert client.get("/auth/totp/setup").headers["Location"].endswith("/auth/account")
-        client.get("/auth/logout")
+        client.post("/auth/logout")
     with time_machine.travel(T0 + timedelta(minutes=2), tick=False):
         assert _password_step(client, "op@example.vn").headers["Location"].endswith("/auth/totp")
         client.post("/auth/totp", data={"code": pyotp.TOTP(secret).now()})

@@ -56,7 +56,7 @@ def test_unit_head_assigns_and_handler_accepts_and_notes(live_server, browser, w
         assert "Đã giao xử lý." in page.inner_text(".flash")
         assert page.inner_text("dd.assigned") == "Phạm Thị An"
         screenshot(page, "cases-2-head-case-assigned")
-        page.goto(f"{live_server}/auth/logout")
+        page.click("form[action$='/auth/logout'] button")  # sign-out is a POST with the CSRF token
 
         _sign_in(page, live_server, "chuyenvien@example.vn")
         page.goto(f"{live_server}/cases/?mine=1")

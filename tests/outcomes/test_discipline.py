@@ -185,7 +185,7 @@ def test_assessment_flag_by_year_and_staff_history(app, client, world):
     for user in (world.handler, world.other_head, world.other):
         login(client, user)
         assert client.get(f"/staff/{ref}/history").status_code == 403
-    client.get("/auth/logout")
+    client.post("/auth/logout")
     with client.session_transaction() as session:
         session.clear()
     response = client.get(f"/staff/{ref}/history")
