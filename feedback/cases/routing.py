@@ -7,7 +7,7 @@ Without a matching rule the case goes to that unit itself; with no unit at all i
 waits in the triage queue (unit_id NULL) for an operator, monitor or admin.
 
 Nobody handles a complaint about themselves: when the named staff member is the
-head (or the deputy acting as head) of the handling unit or of any unit above it,
+head (or the deputy acting as head, or holds a unit-head account) of the handling unit or of any unit above it,
 the case climbs above the highest such unit, to its parent, or at the top of the
 tree to the monitoring office (which then handles it, flagged as escalated).
 """
@@ -32,13 +32,23 @@ def escalate_above(unit):
     return unit.monitoring_office()
 
 
+def _leads_by_role(staff, unit):
+    """True when `staff` signs in as a unit head of `unit`, whatever the unit's head fields say."""
+    user = staff.user
+    return user is not None and user.is_active and user.role == "unit_head" and user.unit_id == unit.id
+
+
 def led_by(staff, unit):
-    """The outermost unit containing `unit` (itself included) that `staff` leads, or None."""
+    """The outermost unit containing `unit` (itself included) that `staff` leads, or None.
+
+    Leading counts in every form: recorded as head or acting head, or holding a `unit_head`
+    account for the unit (the head fields may lag behind a new appointment).
+    """
     if staff is None or unit is None:
         return None
     found = None
     for candidate in [unit, *unit.ancestors()]:
-        if staff.id in heads_of(candidate):
+        if staff.id in heads_of(candidate) or _leads_by_role(staff, candidate):
             found = candidate
     return found
 

@@ -125,3 +125,18 @@ def test_triage_refuses_a_unit_the_named_head_leads(world, as_user):
     event = db.session.scalars(select(CaseEvent).where(CaseEvent.complaint_id == complaint.id,
                                                        CaseEvent.kind == "routing")).all()[-1]
     assert event.body.startswith("triage:KH")
+
+
+def test_a_named_staff_member_with_a_unit_head_account_is_never_the_judge(world):
+    """Finding: a unit_head user not recorded as the unit's head kept the case in their own unit."""
+    tree = world.tree
+    deputy = factories.staff(tree["b"], full_name="Trần Văn Phó", position="Phó Chủ tịch UBND xã")
+    account = factories.user("unit_head", tree["b"], email="pho.b@example.vn", full_name="Trần Văn Phó")
+    deputy.user_id = account.id
+    db.session.commit()
+    assert tree["b"].head_staff_id != deputy.id and tree["b"].acting_head_staff_id != deputy.id
+    assert route(world.category.id, tree["b"], staff=deputy) == (tree["province"], "names_head")
+    # A handler account leads nothing: the case stays in the unit.
+    account.role = "handler"
+    db.session.commit()
+    assert route(world.category.id, tree["b"], staff=deputy) == (tree["b"], "staff_unit")
