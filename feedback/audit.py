@@ -14,24 +14,43 @@ _CHAIN_LOCK_KEY = 7_022_1022
 
 
 def _row_hash(event):
+    fields = [
+        event.prev_hash,
+        event.created_at.isoformat(timespec="microseconds"),
+        event.actor_id,
+        event.actor_label,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.data,
+        event.ip_address,
+    ]
+    if event.unit_id is not None:  # rows written before units were recorded keep their hash
+        fields.append(["unit", event.unit_id])
     payload = json.dumps(
-        [
-            event.prev_hash,
-            event.created_at.isoformat(timespec="microseconds"),
-            event.actor_id,
-            event.actor_label,
-            event.action,
-            event.object_type,
-            event.object_id,
-            event.data,
-            event.ip_address,
-        ],
+        fields,
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
         default=str,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def masked_phone(phone):
+    """"+84905123456" -> "+84905***456": enough to tell look-ups apart, not to call anyone."""
+    phone = phone or ""
+    return phone[:-6] + "***" + phone[-3:] if len(phone) > 8 else "***"
+
+
+def contact_digest(value):
+    """A keyed hash of a phone or e-mail: an auditor who has the number can find its look-ups."""
+    import hmac
+
+    from flask import current_app
+
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, (value or "").strip().lower().encode(), hashlib.sha256).hexdigest()[:24]
 
 
 def record(action, *, actor=None, actor_label=None, obj=None, object_type=None, object_id=None, **data):
@@ -51,6 +70,7 @@ def record(action, *, actor=None, actor_label=None, obj=None, object_type=None, 
         object_id=None if object_id is None else str(object_id),
         data=json.loads(json.dumps(data, default=str)),
         ip_address=request.remote_addr if has_request_context() else None,
+        unit_id=getattr(obj, "unit_id", None) or getattr(actor, "unit_id", None),
         prev_hash=prev or GENESIS_HASH,
     )
     event.hash = _row_hash(event)

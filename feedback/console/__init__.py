@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 bp = Blueprint("console", __name__, url_prefix="/console")
 
 # Who may use the console: operators, and administrators standing in for them.
-CONSOLE_ROLES = ("operator", "admin")
+# The console shows callers' numbers and identities: the intake side only (administrators never see them).
+CONSOLE_ROLES = ("operator",)
 
 
 def init_app(app):

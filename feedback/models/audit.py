@@ -21,5 +21,7 @@ class AuditEvent(db.Model):
     object_id: Mapped[str | None] = mapped_column(String(40))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     ip_address: Mapped[str | None] = mapped_column(String(45))
+    # The unit the event concerns (a case's handling unit, else the actor's): scopes the monitors' view.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -3,9 +3,13 @@ from datetime import datetime, time, timedelta
 
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+import re
+
+from sqlalchemy import or_, select, true
 
 from feedback import audit
+from feedback.audit import masked_phone
+from feedback.cases.access import IDENTITY_ROLES, is_province_level, scope_clause
 from feedback.calendar import to_utc
 from feedback.extensions import db
 from feedback.models import AuditEvent, User
@@ -14,6 +18,32 @@ from feedback.outcomes.forms import AuditFilterForm
 
 PAGE_SIZE = 50
 AUDIT_ROLES = {"monitor", "admin"}
+_PHONE = re.compile(r"\+?\d[\d .\-]{7,}\d")
+_EMAIL = re.compile(r"[^@\s;=]+@[^@\s;=]+\.\w+")
+
+
+def _scope():
+    """A monitor below province level sees the events of their subtree; province level sees all."""
+    if current_user.role == "monitor" and not is_province_level(current_user):
+        return scope_clause(current_user, AuditEvent.unit_id)
+    return true()
+
+
+def shows_personal_data():
+    """Addresses, phone numbers and e-mails in the trail are for those who may see complainants."""
+    return current_user.role in IDENTITY_ROLES
+
+
+def _mask(value):
+    text = str(value) if value is not None else ""
+    return _EMAIL.sub("***@***", _PHONE.sub(lambda m: masked_phone(m.group(0)), text))
+
+
+def masked(event):
+    """What a viewer without the right to personal data sees of one event (ip, object id, data)."""
+    if shows_personal_data():
+        return event.ip_address, event.object_id, event.data or {}
+    return "—", _mask(event.object_id), {k: _mask(v) for k, v in (event.data or {}).items()}
 
 
 def _require_role():
@@ -22,7 +52,7 @@ def _require_role():
 
 
 def _filtered(form):
-    query = select(AuditEvent)
+    query = select(AuditEvent).where(_scope())
     if form.action.data:
         action = form.action.data.strip()
         # "case." lists every case action; a full name matches exactly.
@@ -63,7 +93,7 @@ def index():
             next_before = events[-1].id
     args = {k: v for k, v in request.args.items() if k != "before" and v}
     return render_template("outcomes/audit.html", form=form, events=events, next_before=next_before, args=args,
-                           verified=None)
+                           verified=None, masked=masked)
 
 
 @audit_bp.route("/verify", methods=["POST"])
@@ -75,6 +105,7 @@ def verify():
     audit.record("audit.verified", actor=current_user, ok=ok, first_bad_id=bad_id)
     db.session.commit()
     form = AuditFilterForm(formdata=None)
-    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE)).all()
+    events = db.session.scalars(select(AuditEvent).where(_scope()).order_by(AuditEvent.id.desc())
+                                .limit(PAGE_SIZE)).all()
     return render_template("outcomes/audit.html", form=form, events=events, next_before=None, args={},
-                           verified=(ok, bad_id))
+                           verified=(ok, bad_id), masked=masked)
