@@ -67,6 +67,8 @@ class Config:
     # Limits per client address (kiosks: per device), in Flask-Limiter's notation.
     PORTAL_SUBMIT_LIMIT = os.environ.get("PORTAL_SUBMIT_LIMIT", "5 per minute;30 per hour")
     PORTAL_TRACK_LIMIT = os.environ.get("PORTAL_TRACK_LIMIT", "10 per minute;60 per hour")
+    # Tries to open one case (code + secret) from anywhere, whatever the address.
+    TRACK_CASE_LIMIT = os.environ.get("TRACK_CASE_LIMIT", "10 per hour")
     OPEN311_POST_LIMIT = os.environ.get("OPEN311_POST_LIMIT", "30 per minute")
     KIOSK_RATING_LIMIT = os.environ.get("KIOSK_RATING_LIMIT", "120 per minute")
     # Staff sessions end after this long without a request, and this long after signing in.

@@ -16,7 +16,7 @@ def test_create_case_routes_to_named_staff_unit_with_deadlines_and_ack(app):
                          target_unit=tree["a"], staff=clerk, contact={"phone": "+84905123456"})
     db.session.commit()
     case = result.complaint
-    assert result.created and result.secret is None
+    assert result.created and len(result.secret) == 8  # every case has a secret, contact or not
     assert case.unit_id == tree["counter_a"].id
     assert case.tracking_code.startswith("PA") and len(case.tracking_code) == 10
     assert case.answer_due_at > case.accept_due_at > case.submitted_at
@@ -25,6 +25,7 @@ def test_create_case_routes_to_named_staff_unit_with_deadlines_and_ack(app):
     assert relay_pending() == 1  # no Redis in this test: the relay runs the job here
     message = db.session.scalar(select(OutboundMessage))
     assert message.to_address == "+84905123456" and case.tracking_code in message.body
+    assert result.secret in message.body  # the acknowledgement carries it
     assert message.status == "held"  # no Twilio credentials: kept in the outbox
     assert verify_chain() == (True, None)
 

@@ -47,6 +47,7 @@ def create_sms_case(inbound_id):
     result = create_case(
         channel="sms", description=row.body, contact={"phone": row.from_phone},
         submission_key=f"sms:{row.message_sid}", send_ack=False, actor_label="citizen", tracking_code=code,
+        with_secret=False,
     )
     row.complaint_id = result.complaint.id
     if result.created and result.complaint.tracking_code != row.tracking_code:

@@ -177,6 +177,8 @@ def open_sms_case(inbound_id, message_sid, phone, body, code):
     result = create_case(
         channel="sms", description=body, contact={"phone": phone}, submission_key=f"sms:{message_sid}",
         send_ack=False, actor_label="citizen", tracking_code=code,
+        # The phone is the key: TRA from it, or on the web a one-time code sent to it.
+        with_secret=False,
     )
     db.session.execute(update(InboundSms).where(InboundSms.id == inbound_id)
                        .values(complaint_id=result.complaint.id).execution_options(synchronize_session=False))

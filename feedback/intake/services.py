@@ -1,5 +1,7 @@
 """The one door every channel goes through to create a case."""
-import secrets
+import hashlib
+import hmac
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -8,7 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from feedback import audit
 from feedback.calendar import working_calendar
@@ -16,6 +18,7 @@ from feedback.cases.routing import route
 from feedback.extensions import db
 from feedback.messaging import notify_complainant
 from feedback.models import CaseEvent, Complainant, Complaint, utcnow
+from feedback.models.base import random_code
 
 DEFAULT_ACCEPT_DAYS = 1
 DEFAULT_ANSWER_DAYS = 10
@@ -95,7 +98,7 @@ def create_case(
     """Create a case: tracking code, first routing guess, deadlines, timeline, audit, acknowledgement.
 
     `contact` is a dict (full_name, phone in E.164, email, address, ip_address) or None
-    for an anonymous case. Anonymous cases get a secret unless `with_secret` is False.
+    for an anonymous case. Every case gets a secret unless `with_secret` is False.
     The same `submission_key` sent twice returns the first case (created=False).
     Flushes; the caller commits.
     """
@@ -107,9 +110,9 @@ def create_case(
     contact = {k: v for k, v in (contact or {}).items() if v}
     identity = {k: v for k, v in contact.items() if k != "ip_address"}
     complainant = Complainant(**contact) if identity else None
-    secret = None
-    if with_secret or (with_secret is None and complainant is None):
-        secret = secrets.token_hex(4).upper()
+    # Every case gets a secret (unless the channel has its own key, like Open311's token): the tracking
+    # code alone, or with guessable facts such as phone digits, must never open the citizen's side.
+    secret = new_secret() if with_secret is not False else None
     handling_unit, route_reason = route(category.id if category else None, target_unit, staff)
     calendar = working_calendar()
     accept_days = category.accept_days if category else DEFAULT_ACCEPT_DAYS
@@ -117,7 +120,7 @@ def create_case(
     complaint = Complaint(
         # A channel that already told the citizen their code (the SMS reply) passes it in.
         tracking_code=tracking_code or Complaint.new_tracking_code(),
-        secret_hash=generate_password_hash(secret, method="pbkdf2:sha256:60000") if secret else None,
+        secret_hash=secret_digest(secret) if secret else None,
         channel=channel,
         category=category,
         unit=handling_unit,
@@ -170,6 +173,27 @@ def create_case(
     return CaseCreated(complaint, secret, created=True)
 
 
+SECRET_LENGTH = 8  # 30^8 ≈ 6.6·10^11 (39 bits), with at most TRACK_CASE_LIMIT tries per code
+
+
+def new_secret():
+    """A case's secret: letters and digits a citizen can read aloud (no 0/O, 1/I/L)."""
+    return random_code(SECRET_LENGTH)
+
+
+def secret_digest(secret):
+    """A keyed hash (HMAC-SHA256 with SECRET_KEY): fast to check, useless without the key."""
+    key = current_app.config["SECRET_KEY"].encode()
+    normalised = re.sub(r"[\s\-]", "", secret or "").upper()
+    return "hmac$" + hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
+
+
 def check_secret(complaint, secret):
-    """True when `secret` opens this anonymous case."""
-    return bool(complaint.secret_hash and secret and check_password_hash(complaint.secret_hash, secret.strip().upper()))
+    """True when `secret` opens this case (constant-time; cases from before keyed hashes use their old hash)."""
+    stored = complaint.secret_hash if complaint is not None else None
+    if not stored or not secret:
+        hmac.compare_digest(secret_digest("0" * SECRET_LENGTH), secret_digest(secret))  # the same work either way
+        return False
+    if stored.startswith("hmac$"):
+        return hmac.compare_digest(stored, secret_digest(secret))
+    return check_password_hash(stored, secret.strip().upper())

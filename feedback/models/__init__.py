@@ -1,7 +1,7 @@
 """Every model, importable from one place."""
 from feedback.models.audit import AuditEvent
 from feedback.models.base import utcnow
-from feedback.models.case import Attachment, CaseEvent, Category, Complainant, Complaint, RoutingRule
+from feedback.models.case import Attachment, CaseEvent, Category, Complainant, Complaint, RoutingRule, TrackingCode
 from feedback.models.messaging import JobOutbox, OutboundMessage, PeriodicRun, SmsOptOut
 from feedback.models.intake import IntakeItem
 from feedback.models.hotline import InboundSms, VoiceCall
@@ -17,7 +17,7 @@ __all__ = [
     "ApiKey", "Open311Request", "PublishedAnswer",
     "IntakeItem",
     "Answer", "Attachment", "AuditEvent", "CaseEvent", "Category", "Complainant", "Complaint",
-    "DisciplineDecision", "JobOutbox", "PeriodicRun", "Kiosk", "OutboundMessage", "Rating", "RoutingRule",
+    "DisciplineDecision", "JobOutbox", "PeriodicRun", "TrackingCode", "Kiosk", "OutboundMessage", "Rating", "RoutingRule",
     "IdentityRevealRequest", "Notification",
     "SmsOptOut", "CaseRollup", "RatingRollup", "ReportRun", "RollupState", "Setting", "StaffFlag", "Staff", "Unit", "User", "Verification", "utcnow",
 ]

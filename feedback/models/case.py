@@ -236,3 +236,16 @@ class RoutingRule(db.Model):
     category: Mapped[Category | None] = relationship()
     match_unit: Mapped["Unit | None"] = relationship(foreign_keys=[match_unit_id])
     route_to_unit: Mapped["Unit"] = relationship(foreign_keys=[route_to_unit_id])
+
+
+class TrackingCode(db.Model):
+    """A one-time code sent by SMS to a case's complainant, to open the case on the web (10 minutes, once)."""
+
+    __tablename__ = "tracking_codes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()

@@ -107,10 +107,14 @@ class TrackForm(FlaskForm):
     code = StringField(_l("Mã tra cứu"), filters=[_strip],
                        validators=[DataRequired(_l("Vui lòng nhập mã tra cứu.")), Length(max=30)],
                        render_kw={"autocomplete": "off", "autocapitalize": "characters", "placeholder": "PAXXXXXXXX"})
-    secret = StringField(_l("Mã bí mật, 4 số cuối điện thoại hoặc thư điện tử"), filters=[_strip],
-                         validators=[DataRequired(_l("Vui lòng nhập thông tin xác nhận.")), Length(max=200)],
-                         render_kw={"autocomplete": "off"})
+    secret = StringField(_l("Mã bí mật, hoặc mã xác nhận gửi qua SMS"), filters=[_strip],
+                         validators=[Length(max=200)], render_kw={"autocomplete": "off"})
     submit = SubmitField(_l("Tra cứu"))
+    send_code = SubmitField(_l("Gửi mã xác nhận qua SMS"))
+
+    def validate_secret(self, field):
+        if not self.send_code.data and not field.data:
+            raise ValidationError(_l("Vui lòng nhập mã bí mật hoặc mã xác nhận."))
 
 
 class MessageForm(FlaskForm):

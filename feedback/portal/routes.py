@@ -1,5 +1,4 @@
 """Portal pages: thin views that validate, call a service, commit and redirect."""
-import secrets
 from datetime import datetime
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
@@ -10,6 +9,7 @@ from feedback import attachments as files
 from feedback.calendar import local_today, working_calendar
 from feedback.extensions import db, limiter
 from feedback.models import Complaint, utcnow
+from feedback.intake.services import new_secret
 from feedback.portal import bp, services
 from feedback.portal.forms import DisputeForm, MessageForm, RatingForm, SubmitForm, TrackForm
 from feedback.text import fold
@@ -74,7 +74,7 @@ def _fake_receipt(form, unit):
     now = utcnow()
     return {
         "code": Complaint.new_tracking_code(),
-        "secret": None if form.contact_mode.data == "contact" else secrets.token_hex(4).upper(),
+        "secret": new_secret(),
         "unit": unit.name if unit else "",
         "submitted": now.isoformat(),
         "due": working_calendar().add_working_days(now, 10).isoformat(),
@@ -215,11 +215,18 @@ def api_unit_staff(code):
 
 # --- tracking --------------------------------------------------------------------------------
 
+def _track_case_key():
+    return "track-case:" + (services.normalise_code(request.values.get("code")) or "-")
+
+
 @bp.route("/track", methods=["GET", "POST"])
 @limiter.shared_limit(_track_limit, scope="portal-track", exempt_when=lambda: not _is_track_attempt(),
                       deduct_when=lambda response: response.status_code != 302)
+# Per case as well as per address: guesses spread over many addresses still stop at this many a code.
+@limiter.limit(lambda: current_app.config["TRACK_CASE_LIMIT"], key_func=_track_case_key,
+               exempt_when=lambda: not _is_track_attempt(), deduct_when=lambda response: response.status_code != 302)
 def track():
-    """Follow a case: code, then the secret (anonymous) or the last 4 phone digits / e-mail."""
+    """Follow a case: its code and secret, or a one-time code sent to the complainant's phone."""
     code = services.normalise_code(request.values.get("code"))
     if request.method == "GET":
         complaint = services.opened_case(code)
@@ -231,6 +238,13 @@ def track():
         return render_template("portal/track.html", form=form, error=None)
     form = TrackForm()
     if form.validate_on_submit():
+        if form.send_code.data:
+            services.send_one_time_code(code)
+            db.session.commit()
+            # The same words whether or not the case exists or has a phone.
+            return render_template("portal/track.html", form=form, error=None, info=_(
+                "Nếu phản ánh này có số điện thoại, mã xác nhận đã được gửi tới số đó. "
+                "Nhập mã vào ô trên trong vòng 10 phút."))
         return _try_open(form, code, form.secret.data)
     return render_template("portal/track.html", form=form, error=None), 422
 
@@ -240,6 +254,7 @@ def _try_open(form, code, key):
     if complaint is None:
         form.secret.data = ""
         return render_template("portal/track.html", form=form, error=NEUTRAL_ERROR()), 200
+    db.session.commit()  # a one-time code is used up
     services.remember_case(complaint.tracking_code)
     return redirect(url_for("portal.track", code=complaint.tracking_code))
 

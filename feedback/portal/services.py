@@ -1,19 +1,22 @@
 """What the portal does to the data: unit and staff directory, submission, citizen access, messages, ratings."""
+import hashlib
 import hmac
 import re
 import secrets
 from datetime import timedelta
 
-from flask import session
-from sqlalchemy import select
-from werkzeug.security import generate_password_hash
+from flask import current_app, session
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from feedback import attachments as files
 from feedback import audit
 from feedback.calendar import local_today
 from feedback.extensions import db
-from feedback.intake.services import check_secret, create_case
-from feedback.models import CaseEvent, Category, Complaint, Rating, Staff, Unit, utcnow
+from feedback.intake.services import check_secret, create_case, new_secret, secret_digest
+from feedback.messaging import queue_message
+from feedback.models import CaseEvent, Category, Complaint, Rating, Staff, TrackingCode, Unit, utcnow
 from feedback.outcomes import services as outcomes
 from feedback.text import fold
 
@@ -21,7 +24,7 @@ from feedback.text import fold
 SESSION_CASES = "portal_cases"
 SESSION_RECEIPT = "portal_receipt"
 MAX_SESSION_CASES = 20
-# A form sent again within this time gets a fresh secret for its anonymous case (the first page was lost).
+# A form sent again within this time gets a fresh secret for its case (the first page was lost).
 RESUBMIT_WINDOW = timedelta(minutes=30)
 STAFF_LIST_LIMIT = 500
 CLOSED_FOR_MESSAGES = ("closed",)
@@ -130,15 +133,15 @@ def submit_case(*, checked_uploads, submission_key, **case_fields):
             db.session.flush()
             db.session.add(CaseEvent(complaint=result.complaint, kind="attachment", actor_label="citizen",
                                      body=str(len(stored)), is_public=False))
-    elif result.complaint.is_anonymous and utcnow() - result.complaint.submitted_at <= RESUBMIT_WINDOW:
+    elif utcnow() - result.complaint.submitted_at <= RESUBMIT_WINDOW:
         result.secret = reissue_secret(result.complaint)
     return result, stored
 
 
 def reissue_secret(complaint):
     """A new secret for an anonymous case; the old one stops working."""
-    secret = secrets.token_hex(4).upper()
-    complaint.secret_hash = generate_password_hash(secret, method="pbkdf2:sha256:60000")
+    secret = new_secret()
+    complaint.secret_hash = secret_digest(secret)
     audit.record("case.secret_reissued", actor_label="citizen", obj=complaint)
     return secret
 
@@ -149,33 +152,68 @@ def normalise_code(raw):
     return re.sub(r"[^0-9A-Za-z]", "", raw or "").upper()[:16]
 
 
-def _same(a, b):
-    return hmac.compare_digest(a.encode(), b.encode())
+ONE_TIME_CODE_MINUTES = 10
+ONE_TIME_CODES_PER_HOUR = 3
+
+
+def _one_time_digest(complaint_id, code):
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{complaint_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def send_one_time_code(code):
+    """Text a 6-digit code to the phone of the case with this tracking code, if it has one.
+
+    The caller always shows the same answer, so nobody learns whether the case exists or has a phone.
+    At most ONE_TIME_CODES_PER_HOUR codes a case and an hour (no SMS bombing through this form).
+    """
+    complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_code == normalise_code(code)))
+    person = complaint.complainant if complaint is not None else None
+    if person is None or not person.phone:
+        return None
+    now = utcnow()
+    recent = db.session.scalar(select(func.count()).select_from(TrackingCode).where(
+        TrackingCode.complaint_id == complaint.id, TrackingCode.created_at > now - timedelta(hours=1)))
+    if recent >= ONE_TIME_CODES_PER_HOUR:
+        return None
+    digits = f"{secrets.randbelow(10**6):06d}"
+    db.session.add(TrackingCode(complaint_id=complaint.id, code_hash=_one_time_digest(complaint.id, digits),
+                                expires_at=now + timedelta(minutes=ONE_TIME_CODE_MINUTES)))
+    with force_locale(complaint.language):
+        text = _("Mã xác nhận tra cứu phản ánh %(code)s: %(digits)s (dùng trong %(minutes)d phút).",
+                 code=complaint.tracking_code, digits=digits, minutes=ONE_TIME_CODE_MINUTES)
+    queue_message(person.phone, text, "secret", complaint=complaint)
+    audit.record("case.one_time_code_sent", actor_label="citizen", obj=complaint)
+    return complaint
+
+
+def _use_one_time_code(complaint, key):
+    digits = re.sub(r"\D", "", key)
+    if len(digits) != 6 or complaint is None:
+        return False
+    row = db.session.scalar(select(TrackingCode).where(
+        TrackingCode.complaint_id == complaint.id, TrackingCode.used_at.is_(None), TrackingCode.expires_at > utcnow(),
+        TrackingCode.code_hash == _one_time_digest(complaint.id, digits)))
+    if row is None:
+        return False
+    row.used_at = utcnow()
+    return True
 
 
 def citizen_can_open(complaint, key):
-    """The secret (anonymous), or the last 4 digits of the phone, or the e-mail the citizen gave."""
+    """The case's secret, or a one-time code just sent to its complainant's phone."""
     key = (key or "").strip()
-    if not key:
-        return False
-    if complaint.secret_hash and check_secret(complaint, key):
+    if check_secret(complaint, key):
         return True
-    person = complaint.complainant
-    if person is None:
-        return False
-    digits = re.sub(r"\D", "", key)
-    if person.phone and len(digits) == 4 and _same(digits, person.phone[-4:]):
-        return True
-    if person.email and "@" in key and _same(key.lower(), person.email.lower()):
-        return True
-    return False
+    return _use_one_time_code(complaint, key)
 
 
 def find_case(code, key):
     """The case this code and key open, or None (the caller shows one neutral error either way)."""
     code = normalise_code(code)
     complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_code == code)) if code else None
-    if complaint is None or not citizen_can_open(complaint, key):
+    # The key is checked whether or not the code exists: a wrong code and a wrong key take the same time.
+    if not citizen_can_open(complaint, key) or complaint is None:
         return None
     return complaint
 

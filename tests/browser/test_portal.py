@@ -49,7 +49,8 @@ def test_citizen_with_contact_and_photo_submits_then_tracks(live_server, page, d
     page.wait_for_url("**/gui-phan-anh/bien-nhan")
     code = page.locator("#tracking-code").inner_text()
     assert re.fullmatch(r"PA[0-9A-Z]{8}", code)
-    assert page.locator("#tracking-secret").count() == 0
+    secret = page.locator("#tracking-secret").inner_text()  # every case has a secret (issue 11)
+    assert re.fullmatch(r"[0-9A-Z]{8}", secret)
     body = page.locator("main").inner_text()
     assert "đã được gửi tới số điện thoại hoặc thư điện tử" in body and "Trần Thị Bí Mật" not in body
     screenshot(page, "portal-receipt-phone")
@@ -58,7 +59,7 @@ def test_citizen_with_contact_and_photo_submits_then_tracks(live_server, page, d
     assert case.complainant.phone == "+84905123456"
     assert db.session.scalar(select(Attachment)).original_name == "anh-quay-3.png"
 
-    # Later, on another visit: code + last 4 digits of the phone.
+    # Later, on another visit: code + secret (the phone's last digits no longer open anything).
     page.context.clear_cookies()
     page.goto(f"{live_server}/track")
     page.fill("#code", code)
@@ -67,6 +68,10 @@ def test_citizen_with_contact_and_photo_submits_then_tracks(live_server, page, d
     assert "không đúng" in page.locator("#track-error").inner_text()
     page.fill("#code", code.lower())
     page.fill("#secret", "3456")
+    page.click("#submit")
+    assert "không đúng" in page.locator("#track-error").inner_text()
+    page.fill("#code", code)
+    page.fill("#secret", secret.lower())
     page.click("#submit")
     assert page.locator("#case-status").inner_text() == "Đã tiếp nhận"
     assert "Trần Thị Bí Mật" not in page.content()

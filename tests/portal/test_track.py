@@ -1,8 +1,9 @@
-"""Following a case: code + secret / phone digits / e-mail, timeline, messages, rating the answer."""
+"""Following a case: code + secret or a one-time SMS code, timeline, messages, rating the answer."""
 import io
+import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from feedback.extensions import db, limiter
 from feedback.intake.services import create_case
@@ -26,6 +27,7 @@ def named_case(directory):
                                            "email": "bimat@example.vn", "ip_address": "198.51.100.20"},
     )
     db.session.commit()
+    result.complaint.secret_for_test = result.secret
     return result.complaint
 
 
@@ -70,28 +72,49 @@ def test_secret_also_accepted_as_query_parameters(client, anonymous_case):
         f"/track?code={case.tracking_code}&secret=NOPE").get_data(as_text=True)
 
 
-def test_named_case_opens_with_last_four_phone_digits_or_email(app, named_case):
+def test_a_named_case_opens_with_its_secret_never_with_phone_digits_or_email(app, named_case):
+    """Finding: the last 4 phone digits (10,000 keys) or the e-mail opened a case."""
     code = named_case.tracking_code
-    assert NEUTRAL in _open(app.test_client(), code, "1234").get_data(as_text=True)
-    assert NEUTRAL in _open(app.test_client(), code, "other@example.vn").get_data(as_text=True)
+    for guess in ("3456", "1234", "bimat@example.vn", "BiMat@Example.vn", "0905123456"):
+        assert NEUTRAL in _open(app.test_client(), code, guess).get_data(as_text=True), guess
     empty = _open(app.test_client(), code, "")
-    assert empty.status_code == 422 and "Vui lòng nhập thông tin xác nhận." in empty.get_data(as_text=True)
-    assert "Cán bộ yêu cầu" in _open(app.test_client(), code, "3456").get_data(as_text=True)
-    assert "Cán bộ yêu cầu" in _open(app.test_client(), code, "BiMat@Example.vn").get_data(as_text=True)
+    assert empty.status_code == 422 and "Vui lòng nhập mã bí mật hoặc mã xác nhận." in empty.get_data(as_text=True)
+    assert "Cán bộ yêu cầu" in _open(app.test_client(), code, named_case.secret_for_test).get_data(as_text=True)
+
+
+def test_a_one_time_code_sent_to_the_complainants_phone_opens_the_case_once(app, named_case):
+    from feedback.models import OutboundMessage
+
+    code = named_case.tracking_code
+    client = app.test_client()
+    sent = client.post("/track", data={"code": code, "send_code": "1"}).get_data(as_text=True)
+    assert "mã xác nhận đã được gửi" in sent
+    nobody = app.test_client().post("/track", data={"code": "PA99999999", "send_code": "1"}).get_data(as_text=True)
+    assert "mã xác nhận đã được gửi" in nobody  # the same words: nothing learnt about the code
+    message = db.session.scalar(select(OutboundMessage).where(OutboundMessage.purpose == "secret"))
+    assert message.to_address == "+84905123456" and code in message.body
+    digits = re.search(r": (\d{6}) ", message.body).group(1)
+    assert NEUTRAL in _open(client, code, "000000" if digits != "000000" else "111111").get_data(as_text=True)
+    assert "Cán bộ yêu cầu" in _open(client, code, digits).get_data(as_text=True)
+    assert NEUTRAL in _open(app.test_client(), code, digits).get_data(as_text=True)  # used once only
+    for _ in range(5):  # at most three codes an hour: no SMS bombing through this form
+        app.test_client().post("/track", data={"code": code, "send_code": "1"})
+    assert db.session.scalar(select(func.count()).select_from(OutboundMessage)
+                             .where(OutboundMessage.purpose == "secret")) == 3
 
 
 def test_identity_never_in_public_pages(app, client, named_case):
-    page = _open(client, named_case.tracking_code, "3456").get_data(as_text=True)
+    page = _open(client, named_case.tracking_code, named_case.secret_for_test).get_data(as_text=True)
     assert "Cán bộ yêu cầu" in page
     for secret_bit in IDENTITY:
         assert secret_bit not in page
-    assert "3456" not in page  # not even the digits used to open it
+    assert named_case.secret_for_test not in page  # nor the key used to open it
 
 
 def test_timeline_shows_public_events_only_and_answer_then_rating(client, named_case):
     db.session.add(CaseEvent(complaint=named_case, kind="note", body="GHI CHÚ NỘI BỘ", is_public=False))
     db.session.commit()
-    _open(client, named_case.tracking_code, "3456")
+    _open(client, named_case.tracking_code, named_case.secret_for_test)
     page = client.get(f"/track?code={named_case.tracking_code}").get_data(as_text=True)
     assert "GHI CHÚ NỘI BỘ" not in page and "routing" not in page
     assert "Phản ánh đã được tiếp nhận." in page
@@ -125,7 +148,7 @@ def test_timeline_shows_public_events_only_and_answer_then_rating(client, named_
 
 def test_citizen_disputes_answer_case_reopens_and_escalates(client, named_case):
     send_answer(named_case)
-    _open(client, named_case.tracking_code, "bimat@example.vn")
+    _open(client, named_case.tracking_code, named_case.secret_for_test)
     page = client.get(f"/track?code={named_case.tracking_code}").get_data(as_text=True)
     assert "Không đồng ý với câu trả lời?" in page
     empty = client.post(f"/track/{named_case.tracking_code}/khong-dong-y", data={"dispute_reason": " "})
@@ -143,7 +166,7 @@ def test_citizen_disputes_answer_case_reopens_and_escalates(client, named_case):
 
 
 def test_rating_without_answer_refused(client, named_case):
-    _open(client, named_case.tracking_code, "3456")
+    _open(client, named_case.tracking_code, named_case.secret_for_test)
     page = client.post(f"/track/{named_case.tracking_code}/danh-gia", data={"satisfied": "yes"},
                        follow_redirects=True).get_data(as_text=True)
     assert "Hồ sơ chưa có câu trả lời." in page
@@ -221,6 +244,9 @@ def limited_app(make_app, app):
 
 def test_guessing_is_rate_limited_but_opened_cases_stay_readable(limited_app, anonymous_case):
     case, secret = anonymous_case
+    reader = limited_app.test_client()
+    assert reader.post("/track", data={"code": case.tracking_code, "secret": secret},
+                       environ_base={"REMOTE_ADDR": "203.0.113.10"}).status_code == 302
     client = limited_app.test_client()
     env = {"REMOTE_ADDR": "203.0.113.9"}
     statuses = [client.post("/track", data={"code": case.tracking_code, "secret": f"GUESS{i:03d}"},
@@ -229,9 +255,5 @@ def test_guessing_is_rate_limited_but_opened_cases_stay_readable(limited_app, an
     # Even the right secret is refused until the window passes: guessing gains nothing.
     blocked = client.post("/track", data={"code": case.tracking_code, "secret": secret}, environ_base=env)
     assert blocked.status_code == 429 and "Bạn đã gửi quá nhiều yêu cầu" in blocked.get_data(as_text=True)
-    other = limited_app.test_client()
-    ok = other.post("/track", data={"code": case.tracking_code, "secret": secret},
-                    environ_base={"REMOTE_ADDR": "203.0.113.10"})
-    assert ok.status_code == 302
     for _ in range(12):  # reading an opened case is not an attempt
-        assert other.get(f"/track?code={case.tracking_code}", environ_base={"REMOTE_ADDR": "203.0.113.10"}).status_code == 200
+        assert reader.get(f"/track?code={case.tracking_code}", environ_base={"REMOTE_ADDR": "203.0.113.10"}).status_code == 200

@@ -52,3 +52,23 @@ def test_the_stored_address_is_the_peer_unless_a_proxy_is_trusted(make_app, app)
             db.session.remove()
         stored = db.session.scalar(select(Complainant.ip_address).where(Complainant.phone.like(f"%12345{proxies}")))
         assert stored == expected, (proxies, stored)
+
+
+def test_a_thousand_guesses_with_rotating_addresses_open_nothing(make_app, app):
+    """Acceptance of issue 11: with no proxy configured, 1,000 guesses at a case's key open nothing."""
+    from feedback.intake.services import create_case
+
+    setup_directory()
+    case = create_case(channel="web", description="Ẩn danh: thái độ hách dịch.").complaint
+    db.session.commit()
+    limited = make_app(RATELIMIT_ENABLED=True)
+    client = limited.test_client()
+    statuses = []
+    with limited.app_context():
+        for n in range(1000):
+            response = client.post("/track", data={"code": case.tracking_code, "secret": f"{n:04d}"},
+                                   headers={"X-Forwarded-For": f"198.51.{n // 250}.{n % 250}"})
+            statuses.append(response.status_code)
+        db.session.remove()
+    assert 302 not in statuses  # nothing opened
+    assert statuses.count(429) >= 990  # refused after the per-address and per-case limits
