@@ -44,7 +44,13 @@ def _finish_login(user):
     login_user(user)
     now = time.time()
     session["signed_in_at"] = session["seen_at"] = now
-    return redirect(_safe_next(next_url) or url_for("main.index"))
+    response = redirect(_safe_next(next_url) or url_for("main.index"))
+    if services.place_key(user).split(":")[1] != "device":
+        # This browser is now a known device: a stranger's wrong passwords elsewhere never lock it out.
+        response.set_cookie(services.KNOWN_DEVICE_COOKIE, services.known_device_cookie(user),
+                            max_age=services.KNOWN_DEVICE_DAYS * 86400, httponly=True, samesite="Lax",
+                            secure=request.is_secure, path="/auth")
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -1,33 +1,70 @@
 """Sign-in state changes: failures, lockout, TOTP."""
 from datetime import datetime, timedelta, timezone
 
+import secrets
+
 import pyotp
-from flask import current_app
+from flask import current_app, request
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
 from feedback import audit
 from feedback.extensions import db
-from feedback.models import User, utcnow
+from feedback.models import LoginThrottle, User, utcnow
 
 
 def find_user(email):
     return db.session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
 
 
+KNOWN_DEVICE_COOKIE = "known_device"
+KNOWN_DEVICE_DAYS = 90
+
+
+def _devices():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="known-device")
+
+
+def known_device_cookie(user):
+    """The value of the cookie that marks this browser as one the user signed in from."""
+    return _devices().dumps({"u": user.id, "d": secrets.token_hex(8)})
+
+
+def place_key(user):
+    """Where this attempt comes from, for this account: its known device, else its address."""
+    try:
+        device = _devices().loads(request.cookies.get(KNOWN_DEVICE_COOKIE, ""))
+    except BadSignature:
+        device = None
+    if isinstance(device, dict) and device.get("u") == user.id:
+        return f"{user.id}:device:{device.get('d')}"
+    return f"{user.id}:ip:{request.remote_addr}"[:120]
+
+
 def is_locked(user):
-    return user.locked_until is not None and user.locked_until > utcnow()
+    """True while this account is locked for the place the request comes from."""
+    row = db.session.get(LoginThrottle, place_key(user))
+    return row is not None and row.locked_until is not None and row.locked_until > utcnow()
 
 
 def record_failure(user, email):
-    """Count a failed password; lock the account after too many."""
+    """Count a failed password for this account and place; lock that pair, a minute at first, then longer."""
     if user is None:
         audit.record("auth.login_failed", actor_label=email[:60])
         return
     user.failed_logins += 1
-    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-        user.locked_until = utcnow() + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-        user.failed_logins = 0
-        audit.record("auth.locked", actor=user, obj=user)
+    key = place_key(user)
+    row = db.session.get(LoginThrottle, key)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0, locks=0)
+        db.session.add(row)
+    row.failures += 1
+    if row.failures >= current_app.config["LOGIN_MAX_FAILURES"]:
+        minutes = min(2 ** row.locks, current_app.config["LOGIN_LOCKOUT_MINUTES"])
+        row.locked_until = utcnow() + timedelta(minutes=minutes)
+        row.locks += 1
+        row.failures = 0
+        audit.record("auth.locked", actor=user, obj=user, minutes=minutes)
     else:
         audit.record("auth.login_failed", actor=user, obj=user)
 
@@ -36,6 +73,9 @@ def record_success(user):
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = utcnow()
+    row = db.session.get(LoginThrottle, place_key(user))
+    if row is not None:
+        db.session.delete(row)
     audit.record("auth.login", actor=user, obj=user)
 
 

@@ -7,7 +7,7 @@ from feedback.models.intake import IntakeItem
 from feedback.models.hotline import InboundSms, VoiceCall
 from feedback.models.monitoring import CaseRollup, RatingRollup, ReportRun, RollupState, Setting, StaffFlag
 from feedback.models.notification import IdentityRevealRequest, Notification
-from feedback.models.org import Staff, Unit, User
+from feedback.models.org import LoginThrottle, Staff, Unit, User
 from feedback.models.outcome import Answer, DisciplineDecision, Verification
 from feedback.models.publication import ApiKey, Open311Request, PublishedAnswer
 from feedback.models.rating import Kiosk, Rating
@@ -19,5 +19,5 @@ __all__ = [
     "Answer", "Attachment", "AuditEvent", "CaseEvent", "Category", "Complainant", "Complaint",
     "DisciplineDecision", "JobOutbox", "PeriodicRun", "TrackingCode", "Kiosk", "OutboundMessage", "Rating", "RoutingRule",
     "IdentityRevealRequest", "Notification",
-    "SmsOptOut", "CaseRollup", "RatingRollup", "ReportRun", "RollupState", "Setting", "StaffFlag", "Staff", "Unit", "User", "Verification", "utcnow",
+    "LoginThrottle", "SmsOptOut", "CaseRollup", "RatingRollup", "ReportRun", "RollupState", "Setting", "StaffFlag", "Staff", "Unit", "User", "Verification", "utcnow",
 ]

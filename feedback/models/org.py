@@ -221,3 +221,19 @@ class User(UserMixin, db.Model):
         if self.unit is None:
             return true()
         return unit_id_column.in_(select(Unit.id).where(Unit.subtree_clause(self.unit)))
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins of one account from one place (a known device, else an address), with its lock.
+
+    Keyed by account *and* place, so wrong passwords typed by a stranger slow the stranger down
+    and never lock the owner out of their own device or office.
+    """
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locks: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -45,28 +45,52 @@ def test_unknown_email_and_inactive_account_are_refused_alike(app, client):
     assert _login(client, "old@example.vn").status_code == 401
 
 
-def test_lockout_after_max_failures_then_unlocks_after_the_lockout_time(app, client):
-    user = factories.user("handler", email="b@example.vn")
+def test_lockout_slows_the_address_that_failed_with_back_off(app, client):
+    factories.user("handler", email="b@example.vn")
     db.session.commit()
     limit = app.config["LOGIN_MAX_FAILURES"]
+    attacker = {"REMOTE_ADDR": "203.0.113.66"}
+
+    def attempt(password, at):
+        with time_machine.travel(at, tick=False):
+            return client.post("/auth/login", data={"email": "b@example.vn", "password": password}, environ_base=attacker)
+
     start = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
-    with time_machine.travel(start, tick=False):
-        for _ in range(limit):
-            assert _login(client, "b@example.vn", "wrong password").status_code == 401
-        # Locked now: even the right password is refused.
-        response = _login(client, "b@example.vn")
-        assert response.status_code == 429
-        assert "Tài khoản tạm bị khóa" in response.get_data(as_text=True)
-        db.session.expire_all()
-        assert db.session.get(User, user.id).locked_until is not None
-        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.locked")) is not None
-    minutes = app.config["LOGIN_LOCKOUT_MINUTES"]
-    with time_machine.travel(start + timedelta(minutes=minutes - 1), tick=False):
-        assert _login(client, "b@example.vn").status_code == 429
-    with time_machine.travel(start + timedelta(minutes=minutes + 1), tick=False):
-        assert _login(client, "b@example.vn").status_code == 302
-        db.session.expire_all()
-        assert db.session.get(User, user.id).locked_until is None
+    for n in range(limit):
+        assert attempt("wrong password", start).status_code == 401
+    # Locked for this address: even the right password is refused, for a minute at first.
+    response = attempt(PASSWORD, start)
+    assert response.status_code == 429 and "Tài khoản tạm bị khóa" in response.get_data(as_text=True)
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.locked")) is not None
+    # Then twice as long after each further round of failures, up to LOGIN_LOCKOUT_MINUTES.
+    later = start + timedelta(minutes=2)
+    for n in range(limit):
+        assert attempt("wrong password", later).status_code == 401
+    assert attempt(PASSWORD, later + timedelta(seconds=90)).status_code == 429
+    assert attempt(PASSWORD, later + timedelta(minutes=3)).status_code == 302
+
+
+def test_a_strangers_wrong_passwords_never_lock_the_owner_out(app):
+    """Finding: anyone could lock any account for 15 minutes with 5 wrong passwords."""
+    factories.user("handler", email="owner@example.vn")
+    db.session.commit()
+    owner = app.test_client()
+    assert owner.post("/auth/login", data={"email": "owner@example.vn", "password": PASSWORD},
+                      environ_base={"REMOTE_ADDR": "198.51.100.5"}).status_code == 302  # a known device from now on
+    owner.post("/auth/logout")
+    stranger = app.test_client()
+    for _ in range(3 * app.config["LOGIN_MAX_FAILURES"]):
+        stranger.post("/auth/login", data={"email": "owner@example.vn", "password": "guess"},
+                      environ_base={"REMOTE_ADDR": "198.51.100.5"})  # even from the owner's own office address
+    assert stranger.post("/auth/login", data={"email": "owner@example.vn", "password": PASSWORD},
+                         environ_base={"REMOTE_ADDR": "198.51.100.5"}).status_code == 429
+    # The owner's browser is a known device: it signs in at once.
+    assert owner.post("/auth/login", data={"email": "owner@example.vn", "password": PASSWORD},
+                      environ_base={"REMOTE_ADDR": "198.51.100.5"}).status_code == 302
+    # And from another address, too.
+    elsewhere = app.test_client()
+    assert elsewhere.post("/auth/login", data={"email": "owner@example.vn", "password": PASSWORD},
+                          environ_base={"REMOTE_ADDR": "192.0.2.44"}).status_code == 302
 
 
 def test_failures_below_the_limit_do_not_lock(app, client):
