@@ -10,13 +10,21 @@ Two steps so that a form with several files saves nothing when one is refused:
 `discard(rows)` to remove the files that were written.
 """
 import hashlib
+import io
 import os
 import secrets
+import warnings
 from dataclasses import dataclass
 
 import filetype
+import pillow_heif
 from flask import current_app
 from flask_babel import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+pillow_heif.register_heif_opener()  # iPhone photos (HEIC) are decoded and stored as JPEG
 
 from feedback.extensions import db
 from feedback.models import Attachment
@@ -31,6 +39,13 @@ ALLOWED_TYPES = {
 }
 ACCEPT_ATTRIBUTE = ",".join([*ALLOWED_TYPES, ".heic"])
 MAX_FILES = 3
+# What each image is saved as after decoding: (Pillow format, content type, extension).
+REENCODE = {
+    "image/jpeg": ("JPEG", "image/jpeg", "jpg"),
+    "image/heic": ("JPEG", "image/jpeg", "jpg"),
+    "image/png": ("PNG", "image/png", "png"),
+    "image/webp": ("WEBP", "image/webp", "webp"),
+}
 
 
 @dataclass
@@ -82,9 +97,54 @@ def inspect(upload):
         raise ValueError(_("Tệp “%(name)s” quá lớn: tối đa %(size)s mỗi tệp.", name=name, size=human_size(limit)))
     kind = filetype.guess(data[:8192])
     if kind is None or kind.mime not in ALLOWED_TYPES:
-        raise ValueError(_("Tệp “%(name)s” không được chấp nhận: chỉ nhận ảnh (JPG, PNG, WebP, HEIC) hoặc PDF.",
-                           name=name))
-    return CheckedUpload(original_name=name, content_type=kind.mime, extension=ALLOWED_TYPES[kind.mime], data=data)
+        raise _refused(name)
+    if kind.mime == "application/pdf":
+        _check_pdf(data, name)
+        return CheckedUpload(original_name=name, content_type=kind.mime, extension="pdf", data=data)
+    data, content_type, extension = _reencode_image(data, kind.mime, name)
+    return CheckedUpload(original_name=name, content_type=content_type, extension=extension, data=data)
+
+
+def _refused(name):
+    return ValueError(_("Tệp “%(name)s” không được chấp nhận: chỉ nhận ảnh (JPG, PNG, WebP, HEIC) hoặc PDF.",
+                        name=name))
+
+
+def _reencode_image(data, mime, name):
+    """Decode the image and save it afresh: what is stored is only pixels (no metadata, no trailing bytes).
+
+    Images of more than MAX_IMAGE_PIXELS (40 megapixels by default) are refused before decoding.
+    """
+    limit = int(current_app.config.get("MAX_IMAGE_PIXELS", 40_000_000))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.width * image.height > limit:
+                raise ValueError(_("Ảnh “%(name)s” quá lớn (quá %(mp)d triệu điểm ảnh).", name=name, mp=limit // 10**6))
+            image.load()
+            image = ImageOps.exif_transpose(image)  # keep the orientation the EXIF said, then drop the EXIF
+    except ValueError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning, UnidentifiedImageError, OSError,
+            SyntaxError, EOFError) as exc:
+        raise _refused(name) from exc
+    fmt, content_type, extension = REENCODE[mime]
+    if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    image.save(out, fmt, **({"quality": 88, "optimize": True} if fmt == "JPEG" else {}))
+    return out.getvalue(), content_type, extension
+
+
+def _check_pdf(data, name):
+    """A PDF must parse as one (a file that only starts with "%PDF-" is refused)."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if len(reader.pages) < 1:
+            raise _refused(name)
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
+        raise _refused(name) from exc
 
 
 def inspect_all(uploads, max_files=MAX_FILES):

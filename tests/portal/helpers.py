@@ -21,7 +21,26 @@ def jpeg_bytes():
     return buffer.getvalue()
 
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+def _pdf_bytes():
+    """A real one-page PDF (uploads are parsed: a file that only starts with %PDF- is refused)."""
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(200, 200)
+    writer.write(out)
+    return out.getvalue()
+
+
+def heic_bytes():
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (20, 200, 30)).save(buffer, "HEIF")
+    return buffer.getvalue()
+
+
+PDF_BYTES = _pdf_bytes()
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 HTML_BYTES = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
 

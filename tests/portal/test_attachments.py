@@ -11,9 +11,9 @@ from feedback import attachments
 from feedback.extensions import db
 from feedback.intake.services import create_case
 from feedback.models import Attachment
-from tests.portal.helpers import EXE_BYTES, HTML_BYTES, PDF_BYTES, jpeg_bytes, png_bytes
+from tests.portal.helpers import EXE_BYTES, HTML_BYTES, PDF_BYTES, heic_bytes, jpeg_bytes, png_bytes
 
-HEIC_BYTES = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+HEIC_BYTES = heic_bytes()
 
 
 def _webp():
@@ -30,13 +30,17 @@ def _upload(data, name):
     (jpeg_bytes(), "a.jpg", "image/jpeg"),
     (png_bytes(), "a.PNG", "image/png"),
     (_webp(), "a.webp", "image/webp"),
-    (HEIC_BYTES, "IMG_0001.HEIC", "image/heic"),
+    (HEIC_BYTES, "IMG_0001.HEIC", "image/jpeg"),  # iPhone photos are stored as JPEG
     (PDF_BYTES, "don.pdf", "application/pdf"),
     (png_bytes(), "anh-khong-duoi", "image/png"),
 ])
 def test_accepted_by_content_whatever_the_name(app, data, name, mime):
     checked = attachments.inspect(_upload(data, name))
-    assert checked.content_type == mime and checked.size == len(data)
+    assert checked.content_type == mime
+    if mime == "application/pdf":
+        assert checked.data == data  # checked by a parser, stored as sent
+    else:  # decoded and saved afresh: the same picture
+        assert Image.open(io.BytesIO(checked.data)).size == Image.open(io.BytesIO(data)).size
 
 
 @pytest.mark.parametrize("data, name", [
@@ -66,10 +70,11 @@ def test_path_parts_and_control_characters_removed_from_the_name(app):
 
 def test_store_writes_random_name_sha256_and_discard_removes(app):
     case = create_case(channel="web", description="Có tệp", send_ack=False).complaint
-    data = jpeg_bytes()
-    row = attachments.save_upload(_upload(data, "anh.jpg"), case)
+    row = attachments.save_upload(_upload(jpeg_bytes(), "anh.jpg"), case)
     db.session.commit()
     stored = db.session.get(Attachment, row.id)
+    with open(attachments.path_of(stored), "rb") as handle:
+        data = handle.read()
     assert stored.sha256 == hashlib.sha256(data).hexdigest() and stored.size == len(data)
     assert stored.stored_name.endswith(".jpg") and len(stored.stored_name) == 36 and "anh" not in stored.stored_name
     with open(attachments.path_of(stored), "rb") as handle:
@@ -89,3 +94,41 @@ def test_fold_used_by_the_unit_search():
 
     assert fold("Phường Nha Trang") == "phuong nha trang"
     assert fold("ĐẶC KHU Trường Sa, đội") == "dac khu truong sa, doi"
+
+
+def _png_with(tail=b"", size=(8, 8), exif=False):
+    image = Image.new("RGB", size, (200, 30, 30))
+    buffer = io.BytesIO()
+    if exif:
+        data = Image.Exif()
+        data[0x8825] = {2: (10.0, 30.0, 0.0)}  # GPS latitude: where the photo was taken
+        data[0x010F] = "Điện thoại của người dân"
+        image.save(buffer, "JPEG", exif=data)
+    else:
+        image.save(buffer, "PNG")
+    return buffer.getvalue() + tail
+
+
+def test_an_image_with_an_html_tail_is_stored_without_it(app):
+    """Finding: uploads were judged by their first bytes only (a PNG with an HTML tail was kept whole)."""
+    checked = attachments.inspect(_upload(_png_with(b"<html><script>alert(1)</script></html>"), "anh.png"))
+    assert b"<script" not in checked.data and checked.content_type == "image/png"
+
+
+def test_metadata_is_stripped_from_photos(app):
+    photo = _png_with(exif=True)
+    assert Image.open(io.BytesIO(photo)).getexif()
+    checked = attachments.inspect(_upload(photo, "anh.jpg"))
+    assert not Image.open(io.BytesIO(checked.data)).getexif()
+
+
+def test_a_pixel_bomb_is_refused_before_decoding(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_IMAGE_PIXELS", 1_000_000)
+    with pytest.raises(ValueError, match="quá lớn"):
+        attachments.inspect(_upload(_png_with(size=(2000, 2000)), "bom.png"))
+
+
+def test_a_file_that_only_starts_like_a_pdf_is_refused(app):
+    fake = b"%PDF-1.4\n" + b"<!doctype html><html><body><script>alert(1)</script></body></html>"
+    with pytest.raises(ValueError, match="không được chấp nhận"):
+        attachments.inspect(_upload(fake, "don.pdf"))
