@@ -89,6 +89,8 @@ class Config:
     # An SMS left 'sending' this long (its worker died mid-call) is checked against Twilio and settled.
     SMS_SENDING_STALE_SECONDS = _int("SMS_SENDING_STALE_SECONDS", 120)
     JOB_OUTBOX_KEEP_DAYS = _int("JOB_OUTBOX_KEEP_DAYS", 7)
+    # Personal data of cases closed or declined longer ago than this is removed (the case stays, anonymous).
+    PERSONAL_DATA_RETENTION_DAYS = _int("PERSONAL_DATA_RETENTION_DAYS", 5 * 365)
     # Working days after the answer is sent during which the citizen may dispute it.
     ANSWER_DISPUTE_DAYS = _int("ANSWER_DISPUTE_DAYS", 15)
     # Policy: show the named staff member's name in published answers (default: position only).

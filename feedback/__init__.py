@@ -20,6 +20,7 @@ FEATURES = [
     "feedback.cases",
     "feedback.kiosk",
     "feedback.console",
+    "feedback.privacy",
 ]
 
 

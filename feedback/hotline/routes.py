@@ -149,7 +149,9 @@ def voice():
         db.session.commit()
     reply = VoiceResponse()
     reply.say(_("Xin chào, đây là đường dây nóng tiếp nhận phản ánh, kiến nghị của tỉnh Khánh Hòa. "
-                "Cuộc gọi này được ghi âm để phục vụ việc giải quyết phản ánh."), **VOICE)
+                "Cuộc gọi này được ghi âm để phục vụ việc giải quyết phản ánh. "
+                "Thông tin của Ông/Bà chỉ bộ phận tiếp nhận và cơ quan theo dõi được xem, "
+                "và được xóa sau khi phản ánh được giải quyết xong một thời gian."), **VOICE)
     _menu_gather(reply)
     reply.redirect(_url("hotline.voice_menu", silence=1), method="POST")
     return _twiml(reply)

@@ -1,0 +1,64 @@
+"""Retention: personal data of cases finished long ago is removed; the case itself stays, anonymous."""
+import logging
+import os
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from feedback import audit
+from feedback.attachments import path_of
+from feedback.extensions import db
+from feedback.models import Attachment, Complaint, IntakeItem, OutboundMessage, utcnow
+from feedback.models.hotline import InboundSms
+from feedback.redaction import redact_for_case
+
+log = logging.getLogger(__name__)
+FINISHED = ("closed", "declined")
+BATCH = 200
+
+
+def anonymise_old_cases():
+    """Periodic: for cases closed or declined more than PERSONAL_DATA_RETENTION_DAYS ago, remove the
+    complainant's identity, their phone number from texts and messages, voicemail recordings and the
+    files they attached, and redact their name and contacts from the description. Returns how many."""
+    cutoff = utcnow() - timedelta(days=current_app.config["PERSONAL_DATA_RETENTION_DAYS"])
+    ids = db.session.scalars(
+        select(Complaint.id)
+        .where(Complaint.status.in_(FINISHED), Complaint.complainant_id.is_not(None),
+               func.coalesce(Complaint.closed_at, Complaint.updated_at) < cutoff)
+        .order_by(Complaint.id).limit(BATCH)
+    ).all()
+    for complaint_id in ids:
+        anonymise_case(db.session.get(Complaint, complaint_id))
+        db.session.commit()
+    return len(ids)
+
+
+def anonymise_case(complaint):
+    """Remove one case's personal data (see `anonymise_old_cases`); flushes, the caller commits."""
+    person = complaint.complainant
+    phone = person.phone if person is not None else None
+    complaint.description = redact_for_case(complaint.description, complaint)
+    if phone:
+        db.session.execute(update(InboundSms).where(InboundSms.complaint_id == complaint.id)
+                           .values(from_phone="", body="").execution_options(synchronize_session=False))
+    db.session.execute(update(OutboundMessage).where(OutboundMessage.complaint_id == complaint.id)
+                       .values(to_address="").execution_options(synchronize_session=False))
+    db.session.execute(update(IntakeItem).where(IntakeItem.complaint_id == complaint.id)
+                       .values(from_phone=None, recording_url=None, body=None).execution_options(synchronize_session=False))
+    removed_files = 0
+    for attachment in db.session.scalars(select(Attachment).where(Attachment.complaint_id == complaint.id,
+                                                                  Attachment.is_evidence.is_(False))).all():
+        try:
+            os.remove(path_of(attachment))
+        except FileNotFoundError:
+            pass
+        db.session.delete(attachment)
+        removed_files += 1
+    complaint.complainant = None
+    if person is not None:
+        db.session.delete(person)
+    db.session.flush()
+    audit.record("privacy.anonymised", actor_label="system", obj=complaint, files=removed_files)
+    log.info("case %s anonymised (%d files removed)", complaint.tracking_code, removed_files)
