@@ -1,6 +1,7 @@
 """Twilio webhooks (signed, CSRF-exempt) and the administrators' SMS outbox."""
 import functools
 import logging
+import re
 
 from flask import Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -271,6 +272,18 @@ def voice_recording_status():
 
 # --- Outbox ------------------------------------------------------------------------------------
 
+_KEYS_IN_TEXT = re.compile(r"((?:Mã bí mật|Secret code):\s*)[0-9A-Z]+|(?<!\d)\d{6}(?!\d)")
+
+
+def outbox_view(message):
+    """(recipient, text) as administrators see them: numbers masked, secrets and one-time codes hidden."""
+    from feedback.audit import masked_phone
+
+    to = masked_phone(message.to_address) if message.channel == "sms" else "***@" + message.to_address.partition("@")[2]
+    body = _KEYS_IN_TEXT.sub(lambda m: (m.group(1) or "") + "••••••", message.body or "")
+    return to, body
+
+
 @bp.route("/outbox")
 @roles_required("admin")
 def outbox():
@@ -295,6 +308,6 @@ def outbox():
 
     return render_template(
         "hotline/outbox.html", messages=messages, status=status, channel=channel, counts=counts,
-        states=MESSAGE_STATES, next_before=messages[-1].id if more else None,
+        states=MESSAGE_STATES, next_before=messages[-1].id if more else None, outbox_view=outbox_view,
         twilio_configured=TwilioSmsSender.configured(),
     )

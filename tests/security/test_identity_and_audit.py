@@ -74,3 +74,39 @@ def test_personal_data_in_the_trail_is_masked_for_administrators(app, client):
     monitor = app.test_client()
     login(monitor, db.session.scalar(select(type(users)).where(type(users).email == "snv@example.vn")))
     assert PHONE in monitor.get("/audit/?action=sms.opt_out").get_data(as_text=True)
+
+
+def test_the_sms_outbox_shows_administrators_no_number_and_no_secret(app, client):
+    result = create_case(channel="web", description="Cán bộ hẹn nhiều lần", contact={"phone": PHONE})
+    db.session.commit()
+    login(client, factories.user("admin", None, email="qt3@example.vn"))
+    db.session.commit()
+    page = client.get("/hotline/outbox").get_data(as_text=True)
+    assert result.complaint.tracking_code in page  # the message is there
+    assert PHONE not in page and "+84905***456" in page
+    assert result.secret not in page  # a secret in an acknowledgement would open the citizen's case
+
+
+def test_a_missing_code_and_a_wrong_secret_do_the_same_work(app, client):
+    """Finding: a missing code answered faster than an existing one with a wrong secret (an oracle)."""
+    from sqlalchemy import event
+
+    case = create_case(channel="web", description="Có số điện thoại", contact={"phone": "+84905111333"}).complaint
+    db.session.commit()
+    db.session.expire_all()
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        work = []
+        for code in ("PA99999999", case.tracking_code):
+            statements.clear()
+            response = client.post("/track", data={"code": code, "secret": "ABCDEFGH"})
+            assert response.status_code == 200
+            work.append(len(statements))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert work[0] == work[1], work
