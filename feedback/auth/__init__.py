@@ -43,6 +43,8 @@ def _expire_idle_or_old_sessions():
     from flask_babel import gettext as _
     from flask_login import current_user, logout_user
 
+    from feedback.auth.services import fresh_session
+
     if not current_user.is_authenticated:
         return None
     now = time.time()
@@ -50,10 +52,7 @@ def _expire_idle_or_old_sessions():
     signed_in, seen = session.get("signed_in_at", 0), session.get("seen_at", 0)
     if now - seen > config["STAFF_IDLE_MINUTES"] * 60 or now - signed_in > config["STAFF_SESSION_HOURS"] * 3600:
         logout_user()
-        language = session.get("lang")
-        session.clear()
-        if language:
-            session["lang"] = language
+        fresh_session()
         flash(_("Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại."), "warning")
         if request.method == "GET" and request.endpoint != "static":
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -27,20 +27,11 @@ def _safe_next(target):
     return target
 
 
-def _fresh_session(**keep):
-    """A new session holding only the language and `keep`: nothing set before sign-in survives it."""
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
-    session.update({k: v for k, v in keep.items() if v is not None})
-
-
 def _finish_login(user):
     next_url = session.get("next_url")
     services.record_success(user)
     db.session.commit()
-    _fresh_session()
+    services.fresh_session()
     login_user(user)
     now = time.time()
     session["signed_in_at"] = session["seen_at"] = now
@@ -73,7 +64,7 @@ def login():
         next_url = _safe_next(request.args.get("next"))
         if user.totp_enabled or user.needs_totp:
             # The password step done: a new session carries only what the second step needs.
-            _fresh_session(**{PENDING_KEY: user.id, "next_url": next_url})
+            services.fresh_session(**{PENDING_KEY: user.id, "next_url": next_url})
             return redirect(url_for("auth.totp" if user.totp_enabled else "auth.totp_setup"))
         session["next_url"] = next_url
         return _finish_login(user)
@@ -151,7 +142,7 @@ def logout():
         audit.record("auth.logout", actor=current_user, obj=current_user)
         db.session.commit()
     logout_user()
-    _fresh_session()
+    services.fresh_session()
     flash(_("Đã đăng xuất."), "info")
     return redirect(url_for("main.index"))
 

@@ -4,13 +4,22 @@ from datetime import datetime, timedelta, timezone
 import secrets
 
 import pyotp
-from flask import current_app, request
+from flask import current_app, request, session
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
 from feedback import audit
 from feedback.extensions import db
 from feedback.models import LoginThrottle, User, utcnow
+
+
+def fresh_session(**keep):
+    """A new session holding only the language and `keep`: nothing set before (sign-in, sign-out) survives."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    session.update({k: v for k, v in keep.items() if v is not None})
 
 
 def find_user(email):
