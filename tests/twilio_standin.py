@@ -41,6 +41,7 @@ class TwilioStandIn:
         self.auth_token = auth_token
         self.requests = []
         self.created = []
+        self.deleted = []  # paths of resources deleted (recordings)
         self._plan = []
         # Seconds every accepted send waits before answering (the message exists meanwhile).
         self.latency = 0.0
@@ -150,6 +151,17 @@ class _Handler(BaseHTTPRequestHandler):
         if self.owner.latency:
             time.sleep(self.owner.latency)
         return self._send_json(201, message)
+
+    def do_DELETE(self):
+        """Recordings (and anything else) deleted: 204, remembered in `deleted`."""
+        path = urlparse(self.path).path
+        self.owner.requests.append({"method": "DELETE", "path": path, "at": time.monotonic()})
+        if not self._authorised():
+            return self._send_json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+        self.owner.deleted.append(path)
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def do_GET(self):
         parsed = urlparse(self.path)

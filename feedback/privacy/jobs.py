@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from feedback import audit
+from feedback import audit, jobs
 from feedback.attachments import path_of
 from feedback.extensions import db
 from feedback.models import Attachment, Complaint, IntakeItem, OutboundMessage, utcnow
@@ -45,6 +45,10 @@ def anonymise_case(complaint):
                            .values(from_phone="", body="").execution_options(synchronize_session=False))
     db.session.execute(update(OutboundMessage).where(OutboundMessage.complaint_id == complaint.id)
                        .values(to_address="").execution_options(synchronize_session=False))
+    recordings = db.session.scalars(select(IntakeItem.recording_sid).where(
+        IntakeItem.complaint_id == complaint.id, IntakeItem.recording_sid.is_not(None))).all()
+    for recording_sid in recordings:  # the audio lives at Twilio: deleted there, by a job that retries
+        jobs.enqueue("feedback.privacy.jobs.delete_recording", recording_sid)
     db.session.execute(update(IntakeItem).where(IntakeItem.complaint_id == complaint.id)
                        .values(from_phone=None, recording_url=None, body=None).execution_options(synchronize_session=False))
     removed_files = 0
@@ -62,3 +66,21 @@ def anonymise_case(complaint):
     db.session.flush()
     audit.record("privacy.anonymised", actor_label="system", obj=complaint, files=removed_files)
     log.info("case %s anonymised (%d files removed)", complaint.tracking_code, removed_files)
+
+
+def delete_recording(recording_sid):
+    """Job: delete a voicemail's audio at Twilio (where it is stored); nothing to do without credentials."""
+    from twilio.base.exceptions import TwilioRestException
+
+    from feedback.hotline.sender import TwilioSmsSender, twilio_client
+
+    if not TwilioSmsSender.configured():
+        log.warning("recording %s not deleted at Twilio: no credentials", recording_sid)
+        return False
+    try:
+        twilio_client().recordings(recording_sid).delete()
+    except TwilioRestException as exc:
+        if exc.status != 404:  # already gone is done
+            raise
+    audit.record("privacy.recording_deleted", actor_label="system", object_type="recording", object_id=recording_sid)
+    return True

@@ -97,3 +97,29 @@ def test_a_pg_dump_of_a_populated_database_restores_whole(postgres, app, databas
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         server.dispose()
+
+
+def test_the_voicemail_recording_of_an_anonymised_case_is_deleted_at_twilio(app):
+    from feedback.jobs import relay_pending
+    from feedback.models import IntakeItem
+    from tests.twilio_standin import TwilioStandIn
+
+    old_id, _file = _finished_case(days_ago=6 * 365)
+    db.session.add(IntakeItem(kind="voicemail", from_phone=PHONE, recording_sid="RE" + "c" * 32, status="converted",
+                              recording_url="https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/RE",
+                              complaint_id=old_id))
+    db.session.commit()
+    standin = TwilioStandIn(account_sid="AC" + "d" * 32, auth_token="standin-secret").start()
+    saved = {k: app.config.get(k) for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER",
+                                            "TWILIO_API_BASE_URL")}
+    app.config.update(TWILIO_ACCOUNT_SID=standin.account_sid, TWILIO_AUTH_TOKEN=standin.auth_token,
+                      TWILIO_PHONE_NUMBER="+18005550100", TWILIO_API_BASE_URL=standin.url)
+    try:
+        assert anonymise_old_cases() == 1
+        relay_pending()  # no Redis here: the jobs run in this process
+        item = db.session.scalar(select(IntakeItem))
+        assert item.from_phone is None and item.recording_url is None
+        assert standin.deleted == [f"/2010-04-01/Accounts/{standin.account_sid}/Recordings/{'RE' + 'c' * 32}.json"]
+    finally:
+        app.config.update(saved)
+        standin.stop()
