@@ -11,6 +11,13 @@ def _int(name, default):
     return int(value) if value else default
 
 
+def _flag(name, default=False):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def normalise_database_url(url):
     """Send every PostgreSQL URL through psycopg 3."""
     if url.startswith("postgres://"):
@@ -104,6 +111,13 @@ class Config:
     SMS_MAX_ATTEMPTS = 8
     # Seconds between passes that re-queue held, lost or half-sent SMS.
     SMS_REQUEUE_SECONDS = _int("SMS_REQUEUE_SECONDS", 60)
+    # Send SMS without Vietnamese diacritics (GSM-7: 160 characters a segment instead of 70).
+    SMS_WITHOUT_DIACRITICS = _flag("SMS_WITHOUT_DIACRITICS")
+    # Twilio's Advanced Opt-Out is on for the number (or its Messaging Service): Twilio answers
+    # STOP/START/HELP itself and sends OptOutType; we record the choice and send no second reply.
+    TWILIO_ADVANCED_OPT_OUT = _flag("TWILIO_ADVANCED_OPT_OUT")
+    # Seconds allowed to fetch one MMS media item from Twilio (its size limit is MAX_ATTACHMENT_BYTES).
+    MMS_MEDIA_TIMEOUT = float(os.environ.get("MMS_MEDIA_TIMEOUT") or 20)
     # Counter kiosk: seconds of no touch before the screen starts over, how long the thank-you
     # screen stays (longer when it shows a tracking code), and seconds between resends of
     # ratings kept on the device during a network loss.

@@ -88,9 +88,13 @@ def inspect(upload):
     Raises ValueError with a Vietnamese message when the file is empty, too big,
     or not an image (JPEG, PNG, WebP, HEIC) or PDF by its content.
     """
+    return check_bytes(upload.stream.read(max_bytes() + 1), upload.filename)
+
+
+def check_bytes(data, name):
+    """The same checks for bytes from elsewhere (an MMS photo fetched from Twilio)."""
     limit = max_bytes()
-    name = _clean_name(upload.filename)
-    data = upload.stream.read(limit + 1)
+    name = _clean_name(name)
     if not data:
         raise ValueError(_("Tệp “%(name)s” trống.", name=name))
     if len(data) > limit:
@@ -156,13 +160,8 @@ def inspect_all(uploads, max_files=MAX_FILES):
 
 
 def store(checked, complaint, *, event=None, uploaded_by=None, is_evidence=False):
-    """Write a checked file under UPLOAD_FOLDER with a random name; add and return its Attachment row."""
-    folder = current_app.config["UPLOAD_FOLDER"]
-    os.makedirs(folder, exist_ok=True)
-    stored_name = f"{secrets.token_hex(16)}.{checked.extension}"
-    path = os.path.join(folder, stored_name)
-    with open(path, "xb") as handle:
-        handle.write(checked.data)
+    """Write a checked file (see `write_file`); add and return its Attachment row."""
+    stored_name = write_file(checked)
     row = Attachment(
         complaint=complaint,
         event_id=getattr(event, "id", None),
@@ -178,13 +177,27 @@ def store(checked, complaint, *, event=None, uploaded_by=None, is_evidence=False
     return row
 
 
+def write_file(checked):
+    """Write a checked file under UPLOAD_FOLDER with a random name; returns that name."""
+    folder = current_app.config["UPLOAD_FOLDER"]
+    os.makedirs(folder, exist_ok=True)
+    stored_name = f"{secrets.token_hex(16)}.{checked.extension}"
+    with open(os.path.join(folder, stored_name), "xb") as handle:
+        handle.write(checked.data)
+    return stored_name
+
+
 def save_upload(upload, complaint, **kwargs):
     """Check and store one upload; returns the Attachment or raises ValueError (nothing written)."""
     return store(inspect(upload), complaint, **kwargs)
 
 
 def path_of(attachment):
-    return os.path.join(current_app.config["UPLOAD_FOLDER"], attachment.stored_name)
+    return path_of_name(attachment.stored_name)
+
+
+def path_of_name(stored_name):
+    return os.path.join(current_app.config["UPLOAD_FOLDER"], stored_name)
 
 
 def discard(attachments):

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from feedback import jobs
 from feedback.extensions import db
 from feedback.models import OutboundMessage, SmsOptOut
+from feedback.sms import outgoing
 
 
 def is_opted_out(phone):
@@ -21,6 +22,8 @@ def queue_message(to, body, purpose, *, channel="sms", complaint=None, dedupe_ke
         existing = db.session.scalar(select(OutboundMessage).where(OutboundMessage.dedupe_key == dedupe_key))
         if existing is not None:
             return existing
+    if channel == "sms":
+        body = outgoing(body)  # stored as sent: the outbox shows what the citizen receives
     message = OutboundMessage(
         channel=channel, to_address=to, body=body, purpose=purpose, complaint=complaint, dedupe_key=dedupe_key,
         status="queued",

@@ -31,3 +31,21 @@ def fold(text):
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     return text
+
+
+_PLAIN_TABLE = {}
+for plain, letters in _BASE.items():
+    for letter in letters:
+        _PLAIN_TABLE[ord(letter)] = plain
+        _PLAIN_TABLE[ord(letter.upper())] = plain.upper()
+
+
+def without_diacritics(text):
+    """'Đã nhận phản ánh' -> 'Da nhan phan anh': accents off, case kept (an SMS in GSM-7)."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).translate(_PLAIN_TABLE)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", "".join(
+            c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)))
+    return text

@@ -8,6 +8,11 @@
     standin.requests       # every request it received (method, path, form, query)
     standin.stop()
 
+MMS media: `url = standin.add_media(b"...", "image/jpeg")` gives a Twilio-shaped media URL
+(.../Messages/MM.../Media/ME...). Like Twilio, a GET with the account's credentials answers a
+307 to a one-time storage address that serves the bytes; `standin.media_status = 503` makes
+media GETs fail until reset.
+
 `standin.latency = 0.3` makes every accepted send answer that much later (the message is
 recorded first), so a worker can be killed in the middle of one.
 
@@ -41,7 +46,9 @@ class TwilioStandIn:
         self.auth_token = auth_token
         self.requests = []
         self.created = []
-        self.deleted = []  # paths of resources deleted (recordings)
+        self.deleted = []  # paths of resources deleted (recordings, media)
+        self.media = {}  # media path -> (bytes, content type)
+        self.media_status = None
         self._plan = []
         # Seconds every accepted send waits before answering (the message exists meanwhile).
         self.latency = 0.0
@@ -71,6 +78,13 @@ class TwilioStandIn:
     @property
     def url(self):
         return f"http://127.0.0.1:{self._server.server_port}"
+
+    def add_media(self, content, content_type):
+        """Host one MMS media item; returns its URL as Twilio would send it in MediaUrlN."""
+        path = (f"/2010-04-01/Accounts/{self.account_sid}/Messages/MM{secrets.token_hex(16)}"
+                f"/Media/ME{secrets.token_hex(16)}")
+        self.media[path] = (content, content_type)
+        return self.url + path
 
     def fail_next(self, *behaviours):
         """Queue behaviours for the next message creations: 500, 503, 429, 21610, 21211 or ("delay", s)."""
@@ -163,10 +177,38 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
+    def _send_bytes(self, status, content, content_type):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        try:
+            self.wfile.write(content)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
     def do_GET(self):
         parsed = urlparse(self.path)
         query = {k: v[0] for k, v in parse_qs(parsed.query).items()}
-        self.owner.requests.append({"method": "GET", "path": parsed.path, "query": query, "at": time.monotonic()})
+        self.owner.requests.append({"method": "GET", "path": parsed.path, "query": query,
+                                    "auth": bool(self.headers.get("Authorization")), "at": time.monotonic()})
+        if parsed.path.startswith("/media-store/"):  # where Twilio's 307 points: no credentials needed
+            found = self.owner.media.get(parsed.path[len("/media-store"):])
+            if found is None:
+                return self._send_json(404, {"code": 20404, "message": "Not found", "status": 404})
+            return self._send_bytes(200, *found)
+        if "/Media/" in parsed.path and not parsed.path.endswith(".json"):
+            if self.owner.media_status:
+                return self._send_json(self.owner.media_status, {"code": 20500, "message": "Unavailable"})
+            if not self._authorised():
+                return self._send_json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+            if parsed.path not in self.owner.media or parsed.path + ".json" in self.owner.deleted:
+                return self._send_json(404, {"code": 20404, "message": "Not found", "status": 404})
+            self.send_response(307)
+            self.send_header("Location", "/media-store" + parsed.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         if not self._authorised():
             return self._send_json(401, {"code": 20003, "message": "Authenticate", "status": 401})
         if not self._messages_path(parsed.path):

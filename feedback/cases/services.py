@@ -179,14 +179,18 @@ def add_attachment(complaint, actor, upload):
 
 # --- accept, decline, merge -------------------------------------------------------------------------
 
+def accepted_text(complaint):
+    """The SMS telling the citizen their case was accepted (one segment)."""
+    with force_locale(complaint.language):
+        return _("Phản ánh %(code)s đã được thụ lý, hạn trả lời %(date)s.", code=complaint.tracking_code,
+                 date=_date(complaint.answer_due_at))
+
+
 def accept_case(complaint, actor):
     if complaint.status != "received":
         raise CaseError(_("Chỉ thụ lý được phản ánh đang ở trạng thái “Đã tiếp nhận”."))
     transition(complaint, "accepted", actor=actor)
-    with force_locale(complaint.language):
-        text = _("Phản ánh %(code)s đã được thụ lý. Hạn trả lời: %(date)s.", code=complaint.tracking_code,
-                 date=_date(complaint.answer_due_at))
-    notify_complainant(complaint, text, "notice", dedupe_key=f"accepted:{complaint.id}")
+    notify_complainant(complaint, accepted_text(complaint), "notice", dedupe_key=f"accepted:{complaint.id}")
     db.session.flush()
 
 

@@ -1,6 +1,6 @@
 import secrets
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,7 +9,7 @@ from feedback.auth.access import roles_required, tree_order
 from feedback.console import CONSOLE_ROLES, bp, services
 from feedback.console.forms import CallForm, ConvertForm, DismissForm
 from feedback.extensions import db
-from feedback.models import CaseEvent, Category, IntakeItem, Staff, Unit, utcnow
+from feedback.models import CaseEvent, Category, InboundMedia, IntakeItem, Staff, Unit, utcnow
 from feedback.models.case import CHANNELS
 
 SECRET_KEY = "console_case_secret"
@@ -138,7 +138,20 @@ def item(item_id):
             _remember_secret(result)
             flash(_("Đã tạo phản ánh %(code)s từ mục này.", code=result.complaint.tracking_code), "success")
             return redirect(url_for("console.case", code=result.complaint.tracking_code))
-    return render_template("console/item.html", item=entry, form=form, dismiss=dismiss), (400 if form.errors else 200)
+    return render_template("console/item.html", item=entry, form=form, dismiss=dismiss,
+                           media=services.item_media(entry)), (400 if form.errors else 200)
+
+
+@bp.route("/queue/<int:item_id>/media/<int:media_id>")
+@roles_required(*CONSOLE_ROLES)
+def item_media(item_id, media_id):
+    """A photo sent by MMS with this queue item (checked and re-encoded when fetched)."""
+    from feedback.attachments import path_of_name
+
+    media = db.session.get(InboundMedia, media_id)
+    if media is None or media.intake_item_id != item_id or media.status != "stored":
+        abort(404)
+    return send_file(path_of_name(media.stored_name), mimetype=media.content_type, max_age=0)
 
 
 @bp.route("/queue/<int:item_id>/recording")

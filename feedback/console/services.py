@@ -4,21 +4,21 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import current_app
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from feedback import audit
 from feedback.extensions import db
+from feedback.hotline.jobs import attach_media
+from feedback.hotline.media import is_twilio_media, twilio_auth
 from feedback.intake.services import create_case
 from feedback.kiosk.services import normalise_phone
-from feedback.models import Category, Complainant, Complaint, IntakeItem, Staff, Unit, utcnow
+from feedback.models import Category, Complainant, Complaint, InboundMedia, IntakeItem, Staff, Unit, utcnow
 
 # The channel a converted queue item counts under.
 ITEM_CHANNELS = {"voicemail": "voice", "sms": "sms", "other": "operator"}
 SEARCH_LIMIT = 50
-TWILIO_MEDIA_HOSTS = ("api.twilio.com",)
 log = logging.getLogger(__name__)
 
 
@@ -130,6 +130,8 @@ def convert_item(item_id, data, *, operator):
     result = _create_from_form(data, ITEM_CHANNELS.get(item.kind, "operator"), f"intake:{item.id}", operator)
     item.status = "converted"
     item.complaint_id = result.complaint.id
+    for media in item_media(item):  # photos of an MMS already fetched; later ones attach themselves
+        attach_media(media, result.complaint)
     item.handled_by_id = operator.id
     item.handled_at = utcnow()
     if not item.body:
@@ -137,6 +139,12 @@ def convert_item(item_id, data, *, operator):
     audit.record("intake.converted", actor=operator, obj=item, complaint=result.complaint.tracking_code,
                  kind=item.kind)
     return result
+
+
+def item_media(item):
+    """The MMS media of a queue item, in the order sent."""
+    return db.session.scalars(select(InboundMedia).where(InboundMedia.intake_item_id == item.id)
+                              .order_by(InboundMedia.position)).all()
 
 
 def dismiss_item(item_id, reason, *, operator):
@@ -212,30 +220,21 @@ def case_for_operator(code, user):
     return db.session.scalar(_scope(query, user))
 
 
-def _is_twilio_media(url):
-    parts = urlsplit(url)
-    hosts = set(TWILIO_MEDIA_HOSTS)
-    base = current_app.config.get("TWILIO_API_BASE_URL")
-    if base:
-        hosts.add(urlsplit(base).netloc)
-    return parts.scheme in ("https", "http") and parts.netloc in hosts
-
-
 def fetch_recording(url):
     """(bytes, content type) of a Twilio recording, or None when it should be linked instead.
 
     Twilio may require the account's credentials for media URLs, which a browser does not
     have; only Twilio's own host (or the configured stand-in) is ever fetched.
     """
-    config = current_app.config
-    if not (config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN")) or not _is_twilio_media(url):
+    auth = twilio_auth()
+    if auth is None or not is_twilio_media(url):
         return None
     import requests
 
     path = urlsplit(url).path
     media_url = url if path.endswith((".mp3", ".wav")) else url + ".mp3"
     try:
-        response = requests.get(media_url, auth=(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"]), timeout=10)
+        response = requests.get(media_url, auth=auth, timeout=10)
     except requests.RequestException as exc:
         log.warning("recording fetch failed: %s", exc)
         return None

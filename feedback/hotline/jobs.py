@@ -1,4 +1,5 @@
 """Background jobs of the hotline (functions taking ids or nothing)."""
+import hashlib
 from datetime import timedelta
 
 from flask import current_app
@@ -6,8 +7,8 @@ from sqlalchemy import or_, select, update
 
 from feedback import jobs
 from feedback.extensions import db
-from feedback.models import Complaint, OutboundMessage, utcnow
-from feedback.models.hotline import InboundSms
+from feedback.models import Attachment, Complaint, IntakeItem, OutboundMessage, utcnow
+from feedback.models.hotline import InboundMedia, InboundSms
 
 # A 'queued' message untouched this long lost its job (retries used up): queue it again.
 STUCK_AFTER = timedelta(minutes=30)
@@ -91,3 +92,106 @@ def requeue_stuck_messages():
         )
     db.session.commit()
     return len(ids)
+
+
+class MediaUnavailable(Exception):
+    """Twilio could not give the file now (network, 5xx, 429): the outbox tries again later."""
+
+
+def fetch_sms_media(media_id):
+    """Job: fetch one MMS item from Twilio, check and re-encode it like a portal upload, attach it.
+
+    A file that can never be accepted (not Twilio's, gone, too big, not an image or PDF) is marked
+    refused with the reason, which the handler or operator sees; a passing failure raises, so the
+    durable outbox retries it. Once stored, the copy at Twilio is deleted.
+    """
+    import requests
+
+    from feedback import attachments
+    from feedback.hotline.media import is_twilio_media, twilio_auth
+
+    row = db.session.get(InboundMedia, media_id)
+    if row is None or row.status != "pending":
+        return row.status if row is not None else None
+    if not is_twilio_media(row.url):
+        return _refuse(row, "not a Twilio media URL")
+    limit = attachments.max_bytes()
+    try:
+        with requests.get(row.url, auth=twilio_auth(), stream=True,
+                          timeout=current_app.config.get("MMS_MEDIA_TIMEOUT", 20)) as response:
+            if response.status_code in (404, 410):
+                return _refuse(row, f"Twilio answered {response.status_code}: the media is gone")
+            if response.status_code != 200:
+                raise MediaUnavailable(f"Twilio answered {response.status_code}")
+            if int(response.headers.get("Content-Length") or 0) > limit:
+                return _refuse(row, f"larger than {attachments.human_size(limit)}")
+            data = b""
+            for chunk in response.iter_content(64 * 1024):
+                data += chunk
+                if len(data) > limit:
+                    return _refuse(row, f"larger than {attachments.human_size(limit)}")
+    except requests.RequestException as exc:
+        raise MediaUnavailable(str(exc)) from exc
+    try:
+        checked = attachments.check_bytes(data, f"mms-{row.inbound_sms_id}-{row.position + 1}")
+    except ValueError as exc:
+        return _refuse(row, str(exc))
+    row.stored_name = attachments.write_file(checked)
+    row.content_type, row.size = checked.content_type, checked.size
+    row.sha256 = hashlib.sha256(checked.data).hexdigest()
+    row.status = "stored"
+    complaint_id = row.complaint_id or _case_of_item(row.intake_item_id)
+    if complaint_id is not None:
+        attach_media(row, db.session.get(Complaint, complaint_id))
+    jobs.enqueue("feedback.hotline.jobs.delete_twilio_media", row.id)
+    db.session.commit()
+    return "stored"
+
+
+def _refuse(row, reason):
+    row.status = "refused"
+    row.error = reason[:300]
+    db.session.commit()
+    return "refused"
+
+
+def _case_of_item(intake_item_id):
+    """The case the operator made of the queue item, if any; the row lock orders us with convert_item."""
+    if intake_item_id is None:
+        return None
+    query = select(IntakeItem.complaint_id).where(IntakeItem.id == intake_item_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return db.session.scalar(query)
+
+
+def attach_media(row, complaint):
+    """A stored MMS file becomes one of the case's attachments (once)."""
+    if row.status != "stored" or row.attachment_id is not None or complaint is None:
+        return None
+    attachment = Attachment(complaint=complaint, original_name=f"MMS {row.position + 1}.{row.stored_name.rsplit('.', 1)[-1]}",
+                            stored_name=row.stored_name, content_type=row.content_type, size=row.size,
+                            sha256=row.sha256)
+    db.session.add(attachment)
+    db.session.flush()
+    row.attachment_id, row.complaint_id = attachment.id, complaint.id
+    return attachment
+
+
+def delete_twilio_media(media_id):
+    """Job: delete our copy's original at Twilio (it keeps media until deleted); needs credentials."""
+    from twilio.base.exceptions import TwilioRestException
+
+    from feedback.hotline.media import media_sids, twilio_auth
+    from feedback.hotline.sender import twilio_client
+
+    row = db.session.get(InboundMedia, media_id)
+    sids = media_sids(row.url) if row is not None else None
+    if sids is None or twilio_auth() is None:
+        return False
+    try:
+        twilio_client().messages(sids[0]).media(sids[1]).delete()
+    except TwilioRestException as exc:
+        if exc.status != 404:
+            raise
+    return True

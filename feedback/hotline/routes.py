@@ -5,6 +5,7 @@ import re
 
 from flask import Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from twilio.twiml.messaging_response import MessagingResponse
@@ -18,6 +19,8 @@ from feedback.hotline.security import bounded_int, twilio_signed, webhook_form
 from feedback.hotline.sender import apply_status_report
 from feedback.models import OutboundMessage, utcnow
 from feedback.models.messaging import MESSAGE_STATES
+from feedback.hotline.replies import cost_table
+from feedback.sms import cost, outgoing
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +61,13 @@ def never_fails(fallback):
     return decorator
 
 
+def busy_text():
+    return _("Hệ thống đang bận. Xin gửi lại tin nhắn sau ít phút.")
+
+
 def _sms_apology():
     reply = MessagingResponse()
-    reply.message(_("Xin lỗi, hệ thống đang bận. Vui lòng gửi lại tin nhắn sau ít phút hoặc gọi đường dây nóng."))
+    reply.message(outgoing(busy_text()))
     return reply
 
 
@@ -90,11 +97,24 @@ def sms():
         reply = MessagingResponse()
         reply.message(services.help_text())
         return _twiml(reply)
-    text = services.receive_sms(message_sid, form["From"][:20], (form.get("To") or "")[:20], form.get("Body", ""))
+    text = services.receive_sms(message_sid, form["From"][:20], (form.get("To") or "")[:20], form.get("Body", ""),
+                                media=mms_media(form), opt_out_type=form.get("OptOutType"))
     db.session.commit()
     reply = MessagingResponse()
-    reply.message(text)
+    if text:  # None: Twilio's Advanced Opt-Out has answered already
+        reply.message(outgoing(text))
     return _twiml(reply)
+
+
+def mms_media(form):
+    """[(MediaUrlN, MediaContentTypeN)] of an MMS; NumMedia says how many (Twilio sends at most 10)."""
+    count = bounded_int(form.get("NumMedia")) or 0
+    media = []
+    for index in range(min(count, services.MAX_MEDIA)):
+        url = (form.get(f"MediaUrl{index}") or "").strip()
+        if url:
+            media.append((url, form.get(f"MediaContentType{index}")))
+    return media
 
 
 @bp.route("/sms/status", methods=["POST"])
@@ -200,17 +220,37 @@ def voice_menu():
     return _twiml(_record(reply, _("Bạn có thể để lại lời nhắn, chúng tôi sẽ liên hệ lại. ") + _record_prompt()))
 
 
+def _spoken_time(moment):
+    if moment.minute:
+        return _("%(h)d giờ %(m)d", h=moment.hour, m=moment.minute)
+    return _("%(h)d giờ", h=moment.hour)
+
+
+def spoken_office_hours():
+    """OFFICE_HOURS as the voice says them: 'từ 7 giờ 30 đến 11 giờ 30 và từ 13 giờ 30 đến 17 giờ'."""
+    periods = [_("từ %(start)s đến %(end)s", start=_spoken_time(start), end=_spoken_time(end))
+               for start, end in working_calendar().periods]
+    return (" " + _("và") + " ").join(periods)
+
+
 def _operator(reply):
+    """Key 0: put through to the operator in office hours; otherwise (or with nobody to call) a message."""
     number = current_app.config.get("SYSTEM_OPERATOR_NUMBER")
-    if number and working_calendar().is_office_hours(utcnow()):
-        reply.say(_("Xin vui lòng chờ trong giây lát, chúng tôi đang chuyển máy tới tổng đài viên."), **VOICE)
+    in_hours = working_calendar().is_office_hours(utcnow())
+    if number and in_hours:
+        reply.say(_("Xin Ông/Bà vui lòng chờ trong giây lát, chúng tôi đang chuyển máy tới tổng đài viên."), **VOICE)
         dial = Dial(action=_url("hotline.voice_dial_result"), method="POST", timeout=25, answer_on_bridge=True)
         dial.number(number)
         reply.append(dial)
         return reply
-    return _record(reply, _("Hiện đang ngoài giờ làm việc, từ 7 giờ 30 đến 11 giờ 30 và từ 13 giờ 30 đến 17 giờ các ngày "
-                            "làm việc. Xin để lại lời nhắn và số điện thoại, chúng tôi sẽ gọi lại cho bạn. ")
-                   + _record_prompt())
+    if in_hours:
+        intro = _("Hiện chưa có tổng đài viên trực máy. Xin Ông/Bà để lại lời nhắn và số điện thoại, "
+                  "tổng đài viên sẽ gọi lại trong giờ làm việc hôm nay. ")
+    else:
+        intro = _("Hiện đang ngoài giờ làm việc. Giờ làm việc %(hours)s, các ngày làm việc. "
+                  "Xin Ông/Bà để lại lời nhắn và số điện thoại, tổng đài viên sẽ gọi lại trong giờ làm việc. ",
+                  hours=spoken_office_hours())
+    return _record(reply, intro + _record_prompt())
 
 
 @bp.route("/voice/dial-result", methods=["POST"])
@@ -272,7 +312,8 @@ def voice_recording_status():
 
 # --- Outbox ------------------------------------------------------------------------------------
 
-_KEYS_IN_TEXT = re.compile(r"((?:Mã bí mật|Secret code):\s*)[0-9A-Z]+|(?<!\d)\d{6}(?!\d)")
+# Secrets ("mã bí mật K7M2X9QB", also without diacritics or in English) and 6-digit one-time codes.
+_KEYS_IN_TEXT = re.compile(r"((?i:m[ãa] b[íi] m[ậa]t|secret code):?\s*)[0-9A-Z]+|(?<!\d)\d{6}(?!\d)")
 
 
 def outbox_view(message):
@@ -309,5 +350,5 @@ def outbox():
     return render_template(
         "hotline/outbox.html", messages=messages, status=status, channel=channel, counts=counts,
         states=MESSAGE_STATES, next_before=messages[-1].id if more else None, outbox_view=outbox_view,
-        twilio_configured=TwilioSmsSender.configured(),
+        twilio_configured=TwilioSmsSender.configured(), cost=cost, templates=cost_table(get_locale().language),
     )

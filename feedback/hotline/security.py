@@ -44,8 +44,9 @@ def _cleaned_form():
     for name in SID_FIELDS:
         if form.get(name) and not _SID.fullmatch(form[name]):
             abort(400, description=f"{name} is not a Twilio id")
-    for name, limit in MAX_LENGTHS.items():
-        if len(form.get(name, "")) > limit:
+    for name, value in form.items():
+        limit = MAX_LENGTHS.get(name) or (500 if name.startswith("MediaUrl") else None)
+        if limit and len(value) > limit:
             abort(400, description=f"{name} is longer than {limit} characters")
     return form
 

@@ -18,23 +18,30 @@ from feedback import audit
 from feedback.calendar import to_local, to_utc, working_calendar
 from feedback.cases.workflow import OPEN_STATUSES, status_label
 from feedback.extensions import db
-from feedback.intake.services import DEFAULT_ANSWER_DAYS, ack_text
+from feedback.intake.services import DEFAULT_ANSWER_DAYS
 from feedback.models import CaseEvent, Complainant, Complaint, IntakeItem, OutboundMessage, SmsOptOut, utcnow
 from feedback.models.base import CODE_ALPHABET, keypad_digits
-from feedback.models.hotline import InboundSms, VoiceCall
+from feedback.models.hotline import InboundMedia, InboundSms, VoiceCall
 
 # A text shorter than this (once trimmed) is too unclear to open a case: an operator reads it.
 MIN_CASE_TEXT = 15
 # A reply joins a case the sender opened (or was asked about) at most this long ago.
 REPLY_WINDOW = timedelta(days=30)
 MAX_SMS_BODY = 1600
+# Twilio sends at most 10 media items with one MMS.
+MAX_MEDIA = 10
 
+# Commands are the whole text, folded (no accents, upper case): "Dừng" is DUNG, "Dừng xe ..." is not.
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "DUNG", "HUY", "DUNG LAI", "HUY DANG KY"}
 START_WORDS = {"START", "UNSTOP", "BAT DAU", "BATDAU"}
 HELP_WORDS = {"HELP", "INFO", "HUONG DAN", "HUONGDAN", "HD", "TRO GIUP"}
+# Twilio's Advanced Opt-Out names the keyword it matched (it has answered the citizen itself).
+OPT_OUT_TYPES = {"STOP": "stop", "START": "start", "HELP": "help"}
 _CODE = f"PA[{CODE_ALPHABET}]{{8}}"
-_STATUS_COMMAND = re.compile(r"^TRA(?:\s*CUU)?\s*[:\-]?\s*(?P<code>[A-Z0-9\s\-]{6,20})$")
 _CODE_ONLY = re.compile(_CODE)
+# "TRA", "TRA CUU", "TRACUU", with an optional ":" or "-": the status command's head.
+_STATUS_HEAD = re.compile(r"^TRA(?: ?CUU)?(?P<rest>(?:[ :\-]|(?=PA)).*)?$")
+_CODE_BODY = re.compile(f"[{CODE_ALPHABET}]{{8}}")
 
 
 def fold(text):
@@ -42,6 +49,21 @@ def fold(text):
     text = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(re.sub(r"[^\w\s:\-]", " ", text.upper()).split())
+
+
+def command_code(rest):
+    """The tracking code in what follows TRA, or None when it is not exactly one code.
+
+    Accepted: PA + 8 code characters (spaces or hyphens anywhere), or the 8 characters alone
+    written as one word or holding a digit. Vietnamese words never do either ("HO SO CHAM",
+    "GIUP TOI"), so "Trả hồ sơ chậm quá" stays a complaint.
+    """
+    compact = re.sub(r"[\s\-]", "", rest or "")
+    if len(compact) == 10 and compact.startswith("PA") and _CODE_BODY.fullmatch(compact[2:]):
+        return compact
+    if _CODE_BODY.fullmatch(compact) and (" " not in rest.strip() or any(c.isdigit() for c in compact)):
+        return "PA" + compact
+    return None
 
 
 def normalise_code(raw):
@@ -52,20 +74,18 @@ def normalise_code(raw):
     return code
 
 
-def _due_text(complaint):
-    if complaint.answer_due_at is None or complaint.status not in OPEN_STATUSES:
-        return ""
-    return " " + _("Hạn trả lời: %(date)s.", date=to_local(complaint.answer_due_at).strftime("%d/%m/%Y"))
-
-
 def _owned_by(complaint, phone):
     return complaint is not None and complaint.complainant is not None and complaint.complainant.phone == phone
 
 
 # --- SMS ---------------------------------------------------------------------------------------
 
-def receive_sms(message_sid, from_phone, to_phone, body):
-    """Handle one inbound text; returns the reply text. The same MessageSid twice gets the same reply.
+def receive_sms(message_sid, from_phone, to_phone, body, media=(), opt_out_type=None):
+    """Handle one inbound text; returns the reply text (None: no reply). The same MessageSid twice gets the same reply.
+
+    `media` is the MMS's [(url, content type)]: each is fetched by a job and attached to the case
+    (or to the operator-queue item). `opt_out_type` is Twilio's OptOutType when its Advanced
+    Opt-Out handled the keyword (and answered the citizen itself).
 
     What the text is and what to answer is decided with reads only; then the InboundSms row,
     reply included, is the transaction's first write: its unique MessageSid decides which of two
@@ -73,7 +93,8 @@ def receive_sms(message_sid, from_phone, to_phone, body):
     is created in the same transaction, so the tracking code in the reply always opens a case.
     """
     body = (body or "").strip()[:MAX_SMS_BODY]
-    kind, complaint, reply, action, code = _plan(from_phone, body)
+    media = list(media)[:MAX_MEDIA]
+    kind, complaint, reply, action, code = _plan(from_phone, body, bool(media), opt_out_type)
     # One round trip on the hot path: a Core INSERT whose RETURNING also says whether a handler
     # asked this number a question about an open case (then the text is the answer, not a new case).
     values = dict(message_sid=message_sid, from_phone=from_phone, to_phone=to_phone, body=body, kind=kind,
@@ -89,18 +110,40 @@ def receive_sms(message_sid, from_phone, to_phone, body):
             row_id = connection.execute(_INSERT_SMS, values).scalar_one()
     except IntegrityError:
         db.session.rollback()
-        first = db.session.scalar(select(InboundSms.reply_text).where(InboundSms.message_sid == message_sid))
-        return first or _("Đã nhận tin nhắn của bạn.")
+        first = db.session.execute(select(InboundSms.reply_text, InboundSms.kind)
+                                   .where(InboundSms.message_sid == message_sid)).first()
+        if first is None:
+            return _("Đã nhận tin nhắn.")
+        return first.reply_text
     if kind in ("case", "intake") and asked_id is not None:
         complaint = db.session.get(Complaint, asked_id)
-        reply = _("Đã bổ sung tin nhắn của bạn vào phản ánh %(code)s.", code=complaint.tracking_code)
+        reply = replied_text(complaint.tracking_code)
         db.session.execute(update(InboundSms).where(InboundSms.id == row_id).values(
             kind="reply", complaint_id=complaint.id, reply_text=reply, tracking_code=None))
-        add_citizen_message(complaint, body, from_phone)
+        add_citizen_message(complaint, body or _("(ảnh gửi kèm)"), from_phone)
+        _keep_media(row_id, media, complaint_id=complaint.id)
         return reply
-    if action is not None:
-        action(SimpleNamespace(id=row_id, message_sid=message_sid))
+    done = action(SimpleNamespace(id=row_id, message_sid=message_sid)) if action is not None else None
+    if media and kind in ("case", "reply", "intake"):
+        if isinstance(done, IntakeItem):
+            _keep_media(row_id, media, intake_item_id=done.id)
+        else:
+            case = getattr(done, "complaint", None) or complaint
+            _keep_media(row_id, media, complaint_id=case.id)
     return reply
+
+
+def _keep_media(inbound_id, media, *, complaint_id=None, intake_item_id=None):
+    """One InboundMedia row per MMS item, and a job (in this transaction) to fetch each."""
+    from feedback import jobs
+
+    for position, (url, declared_type) in enumerate(media):
+        row = InboundMedia(inbound_sms_id=inbound_id, position=position, url=url[:500],
+                           declared_type=(declared_type or "")[:100] or None,
+                           complaint_id=complaint_id, intake_item_id=intake_item_id, status="pending")
+        db.session.add(row)
+        db.session.flush()
+        jobs.enqueue("feedback.hotline.jobs.fetch_sms_media", row.id)
 
 
 # Built once: constructing SQL expressions costs more than running these statements.
@@ -135,30 +178,56 @@ def _insert_first(row):
         return False
 
 
-def _plan(phone, body):
-    """(kind, case, reply, action(row) or None, promised tracking code) for one text; reads only."""
+def command_of(body):
+    """(command, tracking code) when the whole text is a command, else (None, None).
+
+    Commands are recognised only in their exact form: STOP/DUNG, START/BAT DAU, HELP/HUONG DAN,
+    TRA alone (usage) and TRA + one tracking code. Anything else is a complaint.
+    """
     words = fold(body)
     if words in STOP_WORDS:
-        return "stop", None, _("Bạn đã ngừng nhận tin nhắn từ hệ thống phản ánh, kiến nghị. Nhắn BAT DAU để nhận lại."), \
-            lambda row: opt_out(phone), None
+        return "stop", None
     if words in START_WORDS:
-        return "start", None, _("Bạn sẽ tiếp tục nhận tin nhắn về phản ánh của mình. Nhắn DUNG để ngừng."), \
-            lambda row: opt_in(phone), None
+        return "start", None
     if words in HELP_WORDS:
+        return "help", None
+    head = _STATUS_HEAD.match(words)
+    if head:
+        rest = (head.group("rest") or "").strip(" :-")
+        if not rest:
+            return "usage", None
+        code = command_code(rest)
+        if code is not None:
+            return "status", code
+    return None, None
+
+
+def _plan(phone, body, has_media=False, opt_out_type=None):
+    """(kind, case, reply, action(row) or None, promised tracking code) for one text; reads only."""
+    twilio_kind = OPT_OUT_TYPES.get((opt_out_type or "").upper()) \
+        if current_app.config.get("TWILIO_ADVANCED_OPT_OUT") else None
+    if twilio_kind is not None:
+        # Twilio has answered and keeps its own opt-out list: record it, and say nothing more.
+        action = {"stop": lambda row: opt_out(phone), "start": lambda row: opt_in(phone)}.get(twilio_kind)
+        return twilio_kind, None, None, action, None
+    command, code = command_of(body) if not has_media else (None, None)  # a photo's caption is content
+    if command == "stop":
+        return "stop", None, stop_text(), lambda row: opt_out(phone), None
+    if command == "start":
+        return "start", None, start_text(), lambda row: opt_in(phone), None
+    if command == "help":
         return "help", None, help_text(), None, None
-    match = _STATUS_COMMAND.match(words)
-    if match:
-        return "status", None, status_reply(normalise_code(match.group("code")), phone), None, None
+    if command == "usage":
+        return "help", None, status_usage_text(), None, None
+    if command == "status":
+        return "status", None, status_reply(code, phone), None, None
     complaint, text = _case_replied_to(phone, body)
     if complaint is not None:
-        return "reply", complaint, \
-            _("Đã bổ sung tin nhắn của bạn vào phản ánh %(code)s.", code=complaint.tracking_code), \
-            lambda row: add_citizen_message(complaint, text, phone), None
+        return "reply", complaint, replied_text(complaint.tracking_code), \
+            lambda row: add_citizen_message(complaint, text or _("(ảnh gửi kèm)"), phone), None
     if len(body) < MIN_CASE_TEXT:
-        return "intake", None, _(
-            "Đã nhận tin nhắn của bạn; tổng đài viên sẽ xem và liên hệ lại. "
-            "Để gửi phản ánh, xin nhắn rõ sự việc: cơ quan, cán bộ, thời gian."
-        ), lambda row: queue_unclear_sms(row, phone, body), None
+        reply = intake_media_text() if has_media else intake_text()
+        return "intake", None, reply, lambda row: queue_unclear_sms(row, phone, body), None
     code = Complaint.new_tracking_code()
     return "case", None, new_case_reply(code), \
         lambda row: open_sms_case(row.id, row.message_sid, phone, body, code), code
@@ -186,17 +255,50 @@ def open_sms_case(inbound_id, message_sid, phone, body, code):
 
 
 def new_case_reply(code):
-    """The acknowledgement create_case would write for a case with this code, plus the TRA hint."""
+    """The acknowledgement of a case made from a text: its code, due date and the TRA hint (one SMS)."""
     due = _due_for_cases_received_on(to_local(utcnow()).date(), current_app.config.get("OFFICE_HOURS"))
-    promised = SimpleNamespace(tracking_code=code, language="vi", answer_due_at=due)
-    return ack_text(promised) + " " + _("Nhắn TRA %(code)s để xem tình trạng.", code=code)
+    return _("Đã nhận phản ánh %(code)s, hạn %(date)s. Xem: nhắn TRA %(code)s",
+             code=code, date=to_local(due).strftime("%d/%m/%Y"))
 
 
+# Every standard reply fits one UCS-2 segment (70 characters with diacritics): see feedback.sms.
 def help_text():
-    return _(
-        "Đường dây nóng phản ánh, kiến nghị. Nhắn nội dung phản ánh (cơ quan, cán bộ, sự việc) để gửi phản ánh; "
-        "TRA <mã> để xem tình trạng; DUNG để ngừng nhận tin; BAT DAU để nhận lại."
-    )
+    return _("Gửi phản ánh: nhắn nội dung. Xem: TRA <mã>. Ngừng nhận tin: DUNG")
+
+
+def status_usage_text():
+    return _("Nhắn TRA và mã phản ánh, ví dụ: TRA PA7K2M9XQB")
+
+
+def stop_text():
+    return _("Đã ngừng gửi tin tới số này. Nhắn BAT DAU để nhận lại.")
+
+
+def start_text():
+    return _("Đã nhận lại tin về phản ánh. Nhắn DUNG để ngừng.")
+
+
+def replied_text(code):
+    return _("Đã bổ sung tin nhắn vào phản ánh %(code)s.", code=code)
+
+
+def intake_text():
+    return _("Đã nhận, tổng đài viên sẽ xem. Xin nhắn rõ cơ quan, cán bộ, sự việc.")
+
+
+def intake_media_text():
+    return _("Đã nhận ảnh; tổng đài viên sẽ xem và liên hệ lại.")
+
+
+def not_found_text(code):
+    return _("Không tìm thấy phản ánh %(code)s gửi từ số này.", code=code)
+
+
+def status_text(code, status, due=None):
+    if due is None:
+        return _("Phản ánh %(code)s: %(status)s.", code=code, status=status)
+    return _("Phản ánh %(code)s: %(status)s, hạn %(date)s.", code=code, status=status,
+             date=to_local(due).strftime("%d/%m/%Y"))
 
 
 def opt_out(phone):
@@ -231,10 +333,11 @@ def status_reply(code, phone):
     if complaint is None and db.session.scalar(select(InboundSms.id).where(
             InboundSms.tracking_code == code, InboundSms.from_phone == phone, InboundSms.complaint_id.is_(None))):
         # Promised a moment ago, the job has not created it yet.
-        return _("Phản ánh %(code)s: %(status)s.", code=code, status=str(status_label("received")))
+        return status_text(code, str(status_label("received")))
     if not _owned_by(complaint, phone):
-        return _("Không tìm thấy phản ánh mã %(code)s gửi từ số điện thoại này.", code=code)
-    return _("Phản ánh %(code)s: %(status)s.", code=code, status=str(status_label(complaint.status))) + _due_text(complaint)
+        return not_found_text(code)
+    due = complaint.answer_due_at if complaint.status in OPEN_STATUSES else None
+    return status_text(code, str(status_label(complaint.status)), due)
 
 
 def _case_replied_to(phone, body):

@@ -62,17 +62,20 @@ def _likely_duplicate(contact, target_unit, staff, now):
 
 
 def ack_text(complaint, secret=None):
-    """The acknowledgement sent to the citizen, in their language."""
-    with force_locale(complaint.language):
-        text = _("Đã tiếp nhận phản ánh của bạn. Mã tra cứu: %(code)s.", code=complaint.tracking_code)
-        if secret:
-            text += " " + _("Mã bí mật: %(secret)s.", secret=secret)
-        if complaint.answer_due_at:
-            from feedback.calendar import to_local
+    """The acknowledgement sent to the citizen, in their language (two SMS segments at most)."""
+    from feedback.calendar import to_local
 
-            text += " " + _("Hạn trả lời: %(date)s.", date=to_local(complaint.answer_due_at).strftime("%d/%m/%Y"))
-        text += " " + _("Tra cứu: %(url)s", url=current_app.config["PUBLIC_BASE_URL"] + "/track")
-    return text
+    with force_locale(complaint.language):
+        values = dict(code=complaint.tracking_code, secret=secret,
+                      url=current_app.config["PUBLIC_BASE_URL"] + "/track",
+                      date=to_local(complaint.answer_due_at).strftime("%d/%m/%Y") if complaint.answer_due_at else "")
+        if secret and values["date"]:
+            return _("Đã nhận phản ánh %(code)s, mã bí mật %(secret)s, hạn %(date)s. Tra cứu: %(url)s", **values)
+        if secret:
+            return _("Đã nhận phản ánh %(code)s, mã bí mật %(secret)s. Tra cứu: %(url)s", **values)
+        if values["date"]:
+            return _("Đã nhận phản ánh %(code)s, hạn %(date)s. Tra cứu: %(url)s", **values)
+        return _("Đã nhận phản ánh %(code)s. Tra cứu: %(url)s", **values)
 
 
 def create_case(

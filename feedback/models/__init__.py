@@ -4,7 +4,7 @@ from feedback.models.base import utcnow
 from feedback.models.case import Attachment, CaseEvent, Category, Complainant, Complaint, RoutingRule, TrackingCode
 from feedback.models.messaging import JobOutbox, OutboundMessage, PeriodicRun, SmsOptOut
 from feedback.models.intake import IntakeItem
-from feedback.models.hotline import InboundSms, VoiceCall
+from feedback.models.hotline import InboundMedia, InboundSms, VoiceCall
 from feedback.models.monitoring import CaseRollup, RatingRollup, ReportRun, RollupState, Setting, StaffFlag
 from feedback.models.notification import IdentityRevealRequest, Notification
 from feedback.models.org import LoginThrottle, Staff, Unit, User
@@ -13,7 +13,7 @@ from feedback.models.publication import ApiKey, Open311Request, PublishedAnswer
 from feedback.models.rating import Kiosk, Rating
 
 __all__ = [
-    "InboundSms", "VoiceCall",
+    "InboundMedia", "InboundSms", "VoiceCall",
     "ApiKey", "Open311Request", "PublishedAnswer",
     "IntakeItem",
     "Answer", "Attachment", "AuditEvent", "CaseEvent", "Category", "Complainant", "Complaint",

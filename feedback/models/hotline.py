@@ -47,3 +47,33 @@ class VoiceCall(db.Model):
     # The last menu choice: "record", "status", "operator", "voicemail".
     last_choice: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# What became of a photo (or other file) sent by MMS.
+MEDIA_STATES = ("pending", "stored", "refused")
+
+
+class InboundMedia(db.Model):
+    """One media item of an MMS (Twilio's MediaUrlN): fetched by a job, then attached to its case.
+
+    While the text waits in the operator queue the file is kept here (stored_name); when the
+    operator makes the case, it becomes one of the case's attachments.
+    """
+    __tablename__ = "inbound_media"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    inbound_sms_id: Mapped[int] = mapped_column(ForeignKey("inbound_sms.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    url: Mapped[str] = mapped_column(String(500))
+    declared_type: Mapped[str | None] = mapped_column(String(100))
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
+    intake_item_id: Mapped[int | None] = mapped_column(ForeignKey("intake_items.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    error: Mapped[str | None] = mapped_column(String(300))
+    # The checked, re-encoded file once fetched.
+    stored_name: Mapped[str | None] = mapped_column(String(100))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column()
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -448,7 +448,7 @@ def answer_message(complaint, answer):
 
 def rating_request_message(complaint):
     with force_locale(complaint.language):
-        return _("Mời bạn đánh giá câu trả lời cho phản ánh %(code)s (hài lòng hoặc không hài lòng) tại %(url)s",
+        return _("Mời Ông/Bà đánh giá trả lời phản ánh %(code)s tại %(url)s",
                  code=complaint.tracking_code, url=_track_url(complaint))
 
 

@@ -161,6 +161,13 @@ def _one_time_digest(complaint_id, code):
     return hmac.new(key, f"{complaint_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def one_time_code_text(complaint, digits):
+    """The SMS carrying a one-time code (one segment)."""
+    with force_locale(complaint.language):
+        return _("Mã xác nhận tra cứu %(code)s: %(digits)s (dùng trong %(minutes)d phút).",
+                 code=complaint.tracking_code, digits=digits, minutes=ONE_TIME_CODE_MINUTES)
+
+
 def send_one_time_code(code):
     """Text a 6-digit code to the phone of the case with this tracking code, if it has one.
 
@@ -179,10 +186,7 @@ def send_one_time_code(code):
     digits = f"{secrets.randbelow(10**6):06d}"
     db.session.add(TrackingCode(complaint_id=complaint.id, code_hash=_one_time_digest(complaint.id, digits),
                                 expires_at=now + timedelta(minutes=ONE_TIME_CODE_MINUTES)))
-    with force_locale(complaint.language):
-        text = _("Mã xác nhận tra cứu phản ánh %(code)s: %(digits)s (dùng trong %(minutes)d phút).",
-                 code=complaint.tracking_code, digits=digits, minutes=ONE_TIME_CODE_MINUTES)
-    queue_message(person.phone, text, "secret", complaint=complaint)
+    queue_message(person.phone, one_time_code_text(complaint, digits), "secret", complaint=complaint)
     audit.record("case.one_time_code_sent", actor_label="citizen", obj=complaint)
     return complaint
 

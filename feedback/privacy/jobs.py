@@ -4,13 +4,13 @@ import os
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from feedback import audit, jobs
 from feedback.attachments import path_of
 from feedback.extensions import db
 from feedback.models import Attachment, Complaint, IntakeItem, OutboundMessage, utcnow
-from feedback.models.hotline import InboundSms
+from feedback.models.hotline import InboundMedia, InboundSms
 from feedback.redaction import redact_for_case
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,9 @@ def anonymise_case(complaint):
     db.session.execute(update(IntakeItem).where(IntakeItem.complaint_id == complaint.id)
                        .values(from_phone=None, recording_url=None, body=None).execution_options(synchronize_session=False))
     removed_files = 0
+    # MMS media rows point at the attachments below (their files are the same): they go first.
+    db.session.execute(delete(InboundMedia).where(InboundMedia.complaint_id == complaint.id)
+                       .execution_options(synchronize_session=False))
     for attachment in db.session.scalars(select(Attachment).where(Attachment.complaint_id == complaint.id,
                                                                   Attachment.is_evidence.is_(False))).all():
         try:

@@ -92,7 +92,7 @@ def client_loop(base, seeded, stop, rec):
                 ok, accepted = status == 200, key if status == 200 else None
             elif route == "sms":
                 status, reply, _sid = citizen.sms(random.choice(TEXTS) + f" ({uuid.uuid4().hex[:6]})", phone)
-                found = harness.CODE.search(reply) if "Đã tiếp nhận" in reply else None
+                found = harness.CODE.search(reply) if "Đã nhận phản ánh" in reply else None
                 ok, accepted = status == 200 and found, found.group(0) if found else None
             elif route == "track":
                 code = random.choice(codes) if codes else "PA00000000"

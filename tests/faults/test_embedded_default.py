@@ -52,7 +52,7 @@ def test_the_same_sms_twice_at_the_same_moment_gets_two_identical_replies_at_onc
         for thread in threads:
             thread.join(timeout=30)
         assert [r[0] for r in replies] == [200, 200]
-        assert replies[0][1] == replies[1][1] and "Đã tiếp nhận" in replies[0][1]
+        assert replies[0][1] == replies[1][1] and "Đã nhận phản ánh" in replies[0][1]
         assert max(r[2] for r in replies) < 1.0, replies
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(InboundSms)) == 3

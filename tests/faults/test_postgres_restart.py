@@ -40,7 +40,7 @@ def test_postgres_restarts_cost_only_the_requests_around_them(private_postgres, 
                 status, reply, _sid = system.citizen.sms(TEXT, f"+8491{uuid.uuid4().int % 10**7:07d}")
             except Exception as exc:
                 status, reply = repr(exc), ""
-            found = CODE.search(reply) if "Đã tiếp nhận" in reply else None
+            found = CODE.search(reply) if "Đã nhận phản ánh" in reply else None
             results.append((started, time.monotonic(), status, found.group(0) if found else None))
 
     clients = [threading.Thread(target=load) for _ in range(3)]

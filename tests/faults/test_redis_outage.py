@@ -28,7 +28,7 @@ def _load(system, province, stop, results, lock):
         try:
             if kind == "sms":
                 status, reply, _sid = citizen.sms(f"{LONG} (lần {n})", phone)
-                found = CODE.search(reply) if "Đã tiếp nhận" in reply else None
+                found = CODE.search(reply) if "Đã nhận phản ánh" in reply else None
                 code = found.group(0) if found else None
             elif kind == "portal":
                 status, code = citizen.portal(f"{LONG} (cổng, lần {n})", province["unit_code"], phone)

@@ -4,6 +4,7 @@ import threading
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
+from feedback.calendar import to_local
 from feedback.cases.workflow import transition
 from feedback.extensions import db
 from feedback.intake.services import create_case
@@ -36,7 +37,7 @@ def test_text_becomes_sms_case_and_reply_carries_tracking_code(client):
     case = db.session.scalar(select(Complaint))
     assert case.channel == "sms" and case.description == LONG
     assert case.complainant.phone == CITIZEN
-    assert case.tracking_code in reply and "Đã tiếp nhận phản ánh" in reply
+    assert case.tracking_code in reply and "Đã nhận phản ánh" in reply
     # The TwiML reply is the acknowledgement: no second SMS through the outbox.
     assert db.session.scalar(select(func.count()).select_from(OutboundMessage)) == 0
 
@@ -121,7 +122,7 @@ def test_tra_code_answers_status_and_due_date_to_the_complainant_only(client):
                  f"TRA CỨU: {case.tracking_code[2:]}"):
         reply = sms_text(twilio_post(client, "/hotline/sms", sms_params(text)))
         assert case.tracking_code in reply and "Đã thụ lý" in reply, (text, reply)
-        assert "Hạn trả lời" in reply
+        assert f"hạn {to_local(due).strftime('%d/%m/%Y')}" in reply
     stranger = sms_text(twilio_post(client, "/hotline/sms", sms_params(f"TRA {case.tracking_code}", from_="+84911000111")))
     assert "Không tìm thấy" in stranger and "Đã thụ lý" not in stranger
     unknown = sms_text(twilio_post(client, "/hotline/sms", sms_params("TRA PA22222222")))
@@ -139,14 +140,14 @@ def test_help_explains(client):
 
 def test_stop_suppresses_later_sends_and_start_reverses(client):
     reply = sms_text(twilio_post(client, "/hotline/sms", sms_params("DỪNG")))
-    assert "ngừng nhận tin nhắn" in reply
+    assert "Đã ngừng gửi tin" in reply
     assert db.session.get(SmsOptOut, CITIZEN).opted_out is True
     blocked = queue_message(CITIZEN, "Thông báo", "notice")
     db.session.commit()
     assert blocked.status == "suppressed"
     twilio_post(client, "/hotline/sms", sms_params("STOP"))  # a second STOP keeps one row
     reply = sms_text(twilio_post(client, "/hotline/sms", sms_params("bat dau")))
-    assert "tiếp tục nhận" in reply
+    assert "Đã nhận lại tin" in reply
     db.session.expire_all()
     assert db.session.get(SmsOptOut, CITIZEN).opted_out is False
     allowed = queue_message(CITIZEN, "Thông báo 2", "notice")
@@ -198,7 +199,7 @@ def test_an_unexpected_error_still_answers_twilio_politely(client, monkeypatch):
     monkeypatch.setattr(services, "new_case_reply", broken)
     response = twilio_post(client, "/hotline/sms", sms_params(LONG))
     assert response.status_code == 200
-    assert "hệ thống đang bận" in sms_text(response)
+    assert "đang bận" in sms_text(response)
     assert db.session.scalar(select(func.count()).select_from(InboundSms)) == 0
 
 

@@ -163,3 +163,30 @@ def test_voice_error_answers_with_a_spoken_apology(client, monkeypatch):
     monkeypatch.setattr(services, "find_case_by_keypad", lambda *a: 1 / 0)
     root = twiml(twilio_post(client, "/hotline/voice/status", call_params(sid("CA"), Digits="7222222222")))
     assert "gặp sự cố" in _says(root)
+
+
+def test_key_0_in_office_hours_without_an_operator_number_takes_a_message_for_a_call_back(client, app):
+    """Finding: with no operator number it said 'outside office hours' even at 09:00 on a Thursday."""
+    app.config["SYSTEM_OPERATOR_NUMBER"] = ""
+    with time_machine.travel(OFFICE, tick=False):
+        root = twiml(twilio_post(client, "/hotline/voice/menu", call_params(sid("CA"), Digits="0")))
+    said = _says(root)
+    assert "ngoài giờ" not in said
+    assert "chưa có tổng đài viên trực" in said and "gọi lại" in said
+    assert root.find("Dial") is None and root.find("Record").get("maxLength") == "180"
+
+
+def test_out_of_hours_message_speaks_the_configured_office_hours(make_app):
+    """Finding: key 0 spoke fixed hours (7:30-11:30, 13:30-17:00) whatever OFFICE_HOURS said."""
+    app = make_app(OFFICE_HOURS="08:00-12:00,13:00-16:30")
+    with app.app_context(), time_machine.travel(EVENING, tick=False):
+        root = twiml(twilio_post(app.test_client(), "/hotline/voice/menu", call_params(sid("CA"), Digits="0")))
+    said = _says(root)
+    assert "từ 8 giờ đến 12 giờ và từ 13 giờ đến 16 giờ 30" in said, said
+    assert "7 giờ 30" not in said
+    # At 16:45 the configured day is over although the old fixed hours ran to 17:00.
+    late = datetime(2026, 11, 26, 9, 45, tzinfo=timezone.utc)
+    app.config["SYSTEM_OPERATOR_NUMBER"] = "+842583822222"
+    with app.app_context(), time_machine.travel(late, tick=False):
+        root = twiml(twilio_post(app.test_client(), "/hotline/voice/menu", call_params(sid("CA"), Digits="0")))
+    assert root.find("Dial") is None and "ngoài giờ làm việc" in _says(root)

@@ -8,7 +8,7 @@ from feedback.models import Complaint, IntakeItem, OutboundMessage
 from feedback.models.hotline import InboundSms
 from tests.hotline.conftest import call_params, sid, sms_params, sms_text, twilio_post
 
-BUSY = "hệ thống đang bận"
+BUSY = "đang bận"
 LONG = "Cán bộ một cửa yêu cầu nộp thêm giấy tờ không có trong hồ sơ\x00 và hẹn lại nhiều lần"
 
 

@@ -47,7 +47,7 @@ POLICY = {
     "cases.identity_requests": (frozenset({"monitor"}), frozenset()),
     "cases.decide_identity": (frozenset(), frozenset({"monitor"})),
     **{f"console.{n}": (frozenset({"operator"}), frozenset()) for n in ("index", "queue", "search")},
-    **{f"console.{n}": (frozenset(), frozenset({"operator"})) for n in ("case", "dismiss", "item", "recording",
+    **{f"console.{n}": (frozenset(), frozenset({"operator"})) for n in ("case", "dismiss", "item", "item_media", "recording",
                                                                          "unit_staff")},
     **{f"monitoring.{n}": (MONITORS, frozenset()) for n in ("dashboard", "escalated", "named_staff", "overdue",
                                                              "reports", "satisfaction")},
