@@ -77,6 +77,8 @@ class Config:
     # Tries to open one case (code + secret) from anywhere, whatever the address.
     TRACK_CASE_LIMIT = os.environ.get("TRACK_CASE_LIMIT", "10 per hour")
     OPEN311_POST_LIMIT = os.environ.get("OPEN311_POST_LIMIT", "30 per minute")
+    # The one jurisdiction this Open311 endpoint serves (a jurisdiction_id, when sent, must be this).
+    OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "khanhhoa.gov.vn")
     KIOSK_RATING_LIMIT = os.environ.get("KIOSK_RATING_LIMIT", "120 per minute")
     # Staff sessions end after this long without a request, and this long after signing in.
     STAFF_IDLE_MINUTES = _int("STAFF_IDLE_MINUTES", 30)

@@ -57,6 +57,8 @@ def _refuse_unusable_input():
         for key, values in source.lists():
             if any("\x00" in value for value in [key, *values]):
                 abort(400, description=_("Dữ liệu gửi lên có ký tự không hợp lệ."))
+    if request.path.startswith("/open311/"):
+        return None  # Open311 query values are ids and dates, never read as numbers
     for values in request.args.listvalues():
         if any(_too_big(value) for value in values):
             abort(400, description=_("Số gửi lên quá lớn."))

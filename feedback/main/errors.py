@@ -34,6 +34,10 @@ def register_error_handlers(app):
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if request.path.startswith("/open311/") and not request.path.endswith("/openapi.json"):
+            from feedback.api.routes import http_error as open311_error
+
+            return open311_error(error)
         # For a 400 a description given at abort() (already in the visitor's language) says what was wrong;
         # other codes keep their own line (Flask-Limiter's 429 description is the limit, in English).
         if error.code == 400 and error.description and error.description != type(error).description:

@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import DDL, ForeignKey, Index, String, Text, event
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
@@ -102,6 +102,7 @@ class Open311Request(db.Model):
     """The public handle of a case in the Open311 API (never the sequential case id)."""
 
     __tablename__ = "open311_requests"
+    __table_args__ = (UniqueConstraint("api_key_id", "idempotency_key"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), unique=True)
@@ -110,6 +111,16 @@ class Open311Request(db.Model):
     # Returned to the client that POSTed the request (tokens/{token}); None for other channels.
     token: Mapped[str | None] = mapped_column(String(48), unique=True)
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    # What the client sent, as GeoReport v2 names it (identity fields go to the complainant instead).
+    lat: Mapped[float | None] = mapped_column()
+    long: Mapped[float | None] = mapped_column()
+    address_string: Mapped[str | None] = mapped_column(String(500))
+    address_id: Mapped[str | None] = mapped_column(String(100))
+    media_url: Mapped[str | None] = mapped_column(String(500))
+    device_id: Mapped[str | None] = mapped_column(String(100))
+    account_id: Mapped[str | None] = mapped_column(String(100))
+    # The client's Idempotency-Key: a retried POST with the same key returns the first request.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     complaint: Mapped["Complaint"] = relationship()  # noqa: F821

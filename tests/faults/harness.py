@@ -196,7 +196,8 @@ class Process:
 
 def web(env, port, workers=2):
     process = Process("web", [executable("gunicorn"), "-w", str(workers), "-k", "sync", "-b", f"127.0.0.1:{port}",
-                              "--timeout", "60", "--graceful-timeout", "5", "wsgi:app"], env).start()
+                              "--timeout", "60", "--graceful-timeout", "5", "--limit-request-line", "8190",
+                              "wsgi:app"], env).start()
     wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 60, what="gunicorn")
     return process
 

@@ -43,7 +43,8 @@ def test_portal_kiosk_and_open311_accept_while_redis_is_down_and_limits_fall_bac
                             headers={"X-Kiosk-Token": token})
         assert kiosk.status_code == 200
         open311 = client.post("/open311/v2/requests.json", data={"api_key": api_key, "service_code": "thai-do",
-                                                                  "description": "Thái độ kém ở quầy 1"})
+                                                                  "description": "Thái độ kém ở quầy 1",
+                                                                  "lat": "12.2388", "long": "109.1967"})
         assert open311.status_code in (200, 201), open311.data
         health = client.get("/healthz").get_json()
         assert health["status"] == "ok" and health["queue"] == "degraded" and health["jobs_waiting"] >= 3
