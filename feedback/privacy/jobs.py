@@ -4,10 +4,10 @@ import os
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from feedback import audit, jobs
-from feedback.attachments import path_of
+from feedback.attachments import path_of, path_of_name
 from feedback.extensions import db
 from feedback.models import Attachment, Complaint, IntakeItem, OutboundMessage, utcnow
 from feedback.models.hotline import InboundMedia, InboundSms
@@ -32,7 +32,35 @@ def anonymise_old_cases():
     for complaint_id in ids:
         anonymise_case(db.session.get(Complaint, complaint_id))
         db.session.commit()
-    return len(ids)
+    return len(ids) + forget_dismissed_items(cutoff)
+
+
+def forget_dismissed_items(cutoff):
+    """Operator-queue items dismissed before `cutoff` (no case was made): number, text, recording and
+    MMS photos go; the item stays as a count. Returns how many."""
+    items = db.session.scalars(
+        select(IntakeItem).where(IntakeItem.status == "dismissed", IntakeItem.handled_at < cutoff,
+                                 or_(IntakeItem.from_phone.is_not(None), IntakeItem.body.is_not(None),
+                                     IntakeItem.recording_url.is_not(None)))
+        .order_by(IntakeItem.id).limit(BATCH)
+    ).all()
+    for item in items:
+        if item.recording_sid:
+            jobs.enqueue("feedback.privacy.jobs.delete_recording", item.recording_sid)
+        for media in db.session.scalars(select(InboundMedia).where(InboundMedia.intake_item_id == item.id)).all():
+            if media.stored_name:
+                try:
+                    os.remove(path_of_name(media.stored_name))
+                except FileNotFoundError:
+                    pass
+            db.session.delete(media)
+        if item.message_sid:
+            db.session.execute(update(InboundSms).where(InboundSms.message_sid == item.message_sid)
+                               .values(from_phone="", body="").execution_options(synchronize_session=False))
+        item.from_phone = item.body = item.recording_url = None
+        audit.record("privacy.item_forgotten", actor_label="system", obj=item)
+        db.session.commit()
+    return len(items)
 
 
 def anonymise_case(complaint):

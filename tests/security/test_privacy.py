@@ -123,3 +123,28 @@ def test_the_voicemail_recording_of_an_anonymised_case_is_deleted_at_twilio(app)
     finally:
         app.config.update(saved)
         standin.stop()
+
+
+def test_dismissed_queue_items_and_their_mms_photos_are_forgotten_after_the_retention_time(app, upload_dir):
+    from feedback.models import InboundMedia, IntakeItem
+
+    sms = InboundSms(message_sid="SM" + "e" * 32, from_phone=PHONE, body="", kind="intake")
+    db.session.add(sms)
+    db.session.flush()
+    photo = os.path.join(upload_dir, "old-mms-photo.jpg")
+    with open(photo, "wb") as handle:
+        handle.write(b"jpeg")
+    old = IntakeItem(kind="sms", from_phone=PHONE, body="ảnh", message_sid=sms.message_sid, status="dismissed",
+                     handled_at=utcnow() - timedelta(days=6 * 365))
+    recent = IntakeItem(kind="sms", from_phone=PHONE, body="alo", status="dismissed", handled_at=utcnow())
+    db.session.add_all([old, recent])
+    db.session.flush()
+    db.session.add(InboundMedia(inbound_sms_id=sms.id, url="https://api.twilio.com/x", intake_item_id=old.id,
+                                status="stored", stored_name="old-mms-photo.jpg", content_type="image/jpeg"))
+    db.session.commit()
+    assert anonymise_old_cases() == 1
+    db.session.expire_all()
+    assert (old.from_phone, old.body) == (None, None) and recent.from_phone == PHONE
+    assert not os.path.exists(photo) and db.session.scalar(select(func.count()).select_from(InboundMedia)) == 0
+    assert db.session.get(InboundSms, sms.id).from_phone == ""
+    assert anonymise_old_cases() == 0
