@@ -3,7 +3,8 @@ is checked again by the service (a crafted id is refused with a message, never a
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, SubmitField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from feedback.cases.services import DECLINE_REASONS, MAX_EXTENSION_DAYS
@@ -76,6 +77,32 @@ class ExtendForm(FlaskForm):
     reason = TextAreaField(_l("Lý do gia hạn"), validators=[DataRequired(_l("Vui lòng nêu lý do gia hạn.")),
                                                            Length(max=1000)], render_kw={"rows": 2})
     submit = SubmitField(_l("Gia hạn (chỉ một lần)"))
+
+
+class LateNoticeForm(FlaskForm):
+    """Phiếu xin lỗi và hẹn lại: the reason and the new date the head promises."""
+    reason = TextAreaField(_l("Lý do chậm trả lời"), validators=[
+        DataRequired(_l("Vui lòng nêu lý do chậm trả lời.")), Length(max=2000)], render_kw={"rows": 3})
+    new_date = DateField(_l("Hẹn trả lời trước ngày"), validators=[
+        InputRequired(_l("Vui lòng chọn ngày hẹn trả lời mới."))])
+    signer_position = StringField(_l("Chức vụ người ký"), validators=[Optional(), Length(max=120)])
+    submit = SubmitField(_l("Lập và gửi thư xin lỗi"))
+
+
+class ReviewDecisionForm(FlaskForm):
+    """The monitoring office on a disputed answer or a declined case: reopen (where) or confirm."""
+    decision = RadioField(_l("Quyết định"), choices=[("reopen", _l("Mở lại để xem xét")),
+                                                   ("confirm", _l("Giữ nguyên"))],
+                          validators=[InputRequired(_l("Vui lòng chọn mở lại hoặc giữ nguyên."))])
+    unit_id = IdChoiceField(_l("Đơn vị xem xét lại"))
+    note = TextAreaField(_l("Căn cứ quyết định"), validators=[DataRequired(_l("Vui lòng nêu căn cứ của quyết định.")),
+                                                             Length(max=2000)], render_kw={"rows": 2})
+
+
+class TransferDecisionForm(FlaskForm):
+    decision = RadioField(_l("Quyết định"), choices=[("accept", _l("Nhận xử lý")), ("return", _l("Trả lại"))],
+                          validators=[InputRequired(_l("Vui lòng chọn nhận hoặc trả lại."))])
+    note = TextAreaField(_l("Lý do (bắt buộc khi trả lại)"), validators=[Length(max=1000)], render_kw={"rows": 2})
 
 
 class TransferForm(FlaskForm):

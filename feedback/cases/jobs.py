@@ -5,18 +5,20 @@ Each run looks at open routed cases and, counting Vietnamese working days:
 - warns the assigned handler and the unit heads (in-app `Notification`) when the
   acceptance or the answer deadline falls within WARN_WORKING_DAYS;
 - tells the unit heads once when the acceptance deadline has passed;
-- when the case will be late (answer due within LATE_WORKING_DAYS and still not
-  concluded, or already overdue) sends the citizen ONE apology with a new date,
-  notifies the monitoring office and escalates the case (reason "late").
+- when the answer is due within LATE_WORKING_DAYS and the case is not concluded, asks the
+  unit head to finish or to issue the written apology with a new date (never an automatic
+  apology: the directive wants the head's own, signed, with a date the head sets);
+- once the answer deadline has passed (and only then is a case late), tells the monitoring
+  office, escalates the case and asks the head for the written apology; a promised date missed
+  again counts as a second miss ("late_again").
 
 Every notice carries a unique dedupe key, so running the job twice (or on two
 workers) sends each notice once.
 """
 import logging
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from feedback import audit
@@ -24,8 +26,7 @@ from feedback.calendar import to_local, working_calendar
 from feedback.cases.services import _date, _event, _notify, heads_for, monitors_for
 from feedback.cases.workflow import OPEN_STATUSES
 from feedback.extensions import db
-from feedback.messaging import notify_complainant
-from feedback.models import Complaint, Notification, utcnow
+from feedback.models import Complaint, LateNotice, Notification, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,6 @@ WARN_WORKING_DAYS = 2
 LATE_WORKING_DAYS = 1
 # Still this far from a conclusion when the deadline is this close: the answer will be late.
 NOT_CONCLUDED = ("received", "accepted", "verifying")
-# Working days promised in the apology after the original deadline.
-APOLOGY_EXTRA_DAYS = 5
 PERIOD_SECONDS = 15 * 60
 
 
@@ -55,48 +54,52 @@ def _warn(complaint, kind, due, text):
     return sent
 
 
-def apology_date(complaint, now):
-    """The new date promised to the citizen: APOLOGY_EXTRA_DAYS working days after the deadline."""
-    start = max(complaint.answer_due_at, now)
-    return working_calendar().add_working_days(start, APOLOGY_EXTRA_DAYS)
+def foresee_late(complaint, due):
+    """The answer is due within LATE_WORKING_DAYS and the case is not concluded: the unit head is asked
+    to finish or to issue a written apology with a new date. Returns how many were told."""
+    return _warn(complaint, "warn_late", due, _(
+        "Phản ánh %(code)s có thể trễ hạn trả lời (%(due)s): nếu không kịp, lập thư xin lỗi và hẹn lại.",
+        code=complaint.tracking_code, due=to_local(due).strftime("%H:%M %d/%m/%Y")))
 
 
 def handle_late(complaint, now):
-    """Apology, monitoring office and escalation for a late case; once per case. Returns True if done now."""
-    marker_key = f"late:{complaint.id}"
+    """The answer deadline has passed: once per deadline, the monitoring office is told, the case is
+    escalated and its unit head is asked for a written apology with a new date. A deadline that was
+    itself the date promised in an apology is a second miss ("late_again"). Returns True if done now."""
+    due = complaint.answer_due_at
+    marker_key = f"late:{complaint.id}:{_stamp(due)}"
     if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == marker_key)) is not None:
         return False
     office = complaint.unit.monitoring_office()
-    new_date = apology_date(complaint, now)
+    again = db.session.scalar(select(func.count()).select_from(LateNotice)
+                              .where(LateNotice.complaint_id == complaint.id)) > 0
     try:
         with db.session.begin_nested():
             db.session.add(Notification(
                 user_id=None, unit_id=getattr(office, "id", None), kind="late", complaint_id=complaint.id,
                 dedupe_key=marker_key, created_at=now,
                 body=_("Phản ánh %(code)s trễ hạn trả lời (hạn %(due)s).", code=complaint.tracking_code,
-                       due=_date(complaint.answer_due_at)),
+                       due=_date(due)),
             ))
             db.session.flush()
     except IntegrityError:
         return False  # another run got there first
-    with force_locale(complaint.language):
-        text = _("Phản ánh %(code)s: chúng tôi xin lỗi vì chưa thể trả lời đúng hạn %(due)s. "
-                 "Chúng tôi hẹn trả lời trước ngày %(date)s.", code=complaint.tracking_code,
-                 due=_date(complaint.answer_due_at), date=_date(new_date))
-    notify_complainant(complaint, text, "apology", dedupe_key=f"apology:{complaint.id}")
     _event(complaint, "deadline", None, public=True,
-           body=_("Xin lỗi người phản ánh vì trễ hạn; hẹn trả lời trước ngày %(date)s.", date=_date(new_date)))
+           body=_("Quá hạn trả lời (hạn %(due)s).", due=_date(due)))
+    _warn(complaint, "late", due, _(
+        "Phản ánh %(code)s đã trễ hạn trả lời (%(due)s): lập thư xin lỗi và hẹn lại ngày trả lời.",
+        code=complaint.tracking_code, due=_date(due)))
+    reason = "late_again" if again else "late"
     for monitor in monitors_for(complaint.unit, complaint):
         _notify(monitor, complaint, "late",
-                _("Phản ánh %(code)s (%(unit)s) trễ hạn trả lời %(due)s; đã chuyển lên cơ quan giám sát.",
-                  code=complaint.tracking_code, unit=complaint.unit.name, due=_date(complaint.answer_due_at)),
-                dedupe_key=f"late:{complaint.id}:u{monitor.id}")
-    if not complaint.escalated:
-        complaint.escalated = True
-        complaint.escalation_reason = "late"
-    _event(complaint, "escalation", None, body="late")
-    audit.record("case.escalated", actor_label="system", obj=complaint, reason="late",
-                 due=complaint.answer_due_at, promised=new_date)
+                (_("Phản ánh %(code)s (%(unit)s) lại trễ hạn đã hẹn %(due)s; đã chuyển lên cơ quan giám sát.")
+                 if again else _("Phản ánh %(code)s (%(unit)s) trễ hạn trả lời %(due)s; đã chuyển lên cơ quan giám sát."))
+                % {"code": complaint.tracking_code, "unit": complaint.unit.name, "due": _date(due)},
+                dedupe_key=f"late:{complaint.id}:{_stamp(due)}:u{monitor.id}")
+    complaint.escalated = True
+    complaint.escalation_reason = reason
+    _event(complaint, "escalation", None, body=reason)
+    audit.record("case.escalated", actor_label="system", obj=complaint, reason=reason, due=due)
     db.session.flush()
     return True
 
@@ -130,9 +133,11 @@ def check_deadlines(now=None):
             counts["warnings"] += _warn(complaint, "warn_answer", answer_due, _(
                 "Phản ánh %(code)s sắp hết hạn trả lời (%(due)s).", code=complaint.tracking_code,
                 due=to_local(answer_due).strftime("%H:%M %d/%m/%Y")))
-        late = answer_due <= now or (answer_due <= late_until and complaint.status in NOT_CONCLUDED)
-        if late and handle_late(complaint, now):
-            counts["late"] += 1
+        if answer_due <= now:
+            if handle_late(complaint, now):
+                counts["late"] += 1
+        elif answer_due <= late_until and complaint.status in NOT_CONCLUDED:
+            counts["warnings"] += foresee_late(complaint, answer_due)
     # A job commits its own work (the rq worker removes the session afterwards).
     db.session.commit()
     if any(counts.values()):

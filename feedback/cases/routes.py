@@ -1,5 +1,5 @@
 """The unit's work queue, the case page and its actions (thin: check, call a service, commit, redirect)."""
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
@@ -14,7 +14,7 @@ from feedback.cases.workflow import OPEN_STATUSES, STATUSES
 from feedback.extensions import db
 from feedback.models.case import CHANNELS
 from feedback.models import (Attachment, CaseEvent, Category, Complaint, IdentityRevealRequest, Notification, Staff,
-                             Unit, User, utcnow)
+                             CaseReview, TransferRequest, Unit, User, utcnow)
 
 PAGE_SIZE = 50
 SOON_WORKING_DAYS = 2
@@ -181,11 +181,16 @@ def _build_forms(complaint, bound=None):
             made["assign"] = assign
             if not complaint.extended:
                 made["extend"] = bound.get("extend") or forms.ExtendForm()
+            notice = bound.get("late_notice") or forms.LateNoticeForm()
+            if notice.signer_position.data is None:
+                notice.signer_position.data = services.default_signer_position(current_user)
+            made["late_notice"] = notice
         if complaint.status in ("received", "accepted"):
             made["decline"] = bound.get("decline") or forms.DeclineForm()
-            transfer = bound.get("transfer") or forms.TransferForm()
-            transfer.unit_id.choices = [(u.id, u.name) for u in services.transfer_targets(complaint, current_user)]
-            made["transfer"] = transfer
+            if services.pending_transfer(complaint) is None:
+                transfer = bound.get("transfer") or forms.TransferForm()
+                transfer.unit_id.choices = [(u.id, u.name) for u in services.transfer_targets(complaint, current_user)]
+                made["transfer"] = transfer
         if complaint.complainant_id is not None and not access.can_see_identity(current_user, complaint):
             made["identity"] = bound.get("identity") or forms.IdentityRequestForm()
     if access.can_route_triage(current_user, complaint):
@@ -193,6 +198,14 @@ def _build_forms(complaint, bound=None):
         route.unit_id.choices = [(u.id, u.name) for u in services.triage_targets(current_user, complaint)]
         made["route"] = route
     return made
+
+
+def _may_review(complaint):
+    """The monitoring office sees the decision form on a case with a pending review, or a declined one."""
+    from feedback.outcomes.services import can_decide_review, pending_review
+
+    return (current_user.role == "monitor" and can_decide_review(current_user, complaint)
+            and (complaint.status == "declined" or pending_review(complaint) is not None))
 
 
 def render_case(complaint, bound=None, status=200):
@@ -217,6 +230,8 @@ def render_case(complaint, bound=None, status=200):
         "cases/detail.html", complaint=complaint, events=events, files=files, duplicates=duplicates,
         original=original, reveal_requests=reveal_requests, show_identity=show_identity, can_act=can_act, is_head=is_head,
         forms=_build_forms(complaint, bound), related=related, now=utcnow(), channel_labels=CHANNELS,
+        late_notices=services.late_notices(complaint), pending_transfer=services.pending_transfer(complaint),
+        review_form=_review_form(complaint) if _may_review(complaint) else None,
         decline_labels=services.DECLINE_REASONS,
         users={u.id: u for u in db.session.scalars(select(User).where(
             User.id.in_({e.actor_id for e in events if e.actor_id}))).all()},
@@ -356,22 +371,131 @@ def extend(tracking_code):
     return _done(complaint, _("Đã gia hạn và báo cho người phản ánh."))
 
 
+@bp.route("/<tracking_code>/late-notice", methods=["POST"])
+@roles_required("unit_head")
+def late_notice(tracking_code):
+    """The head's written apology with a new date (which becomes the deadline), sent to the citizen."""
+    complaint = access.load_case(tracking_code, "head")
+    form = forms.LateNoticeForm()
+    if not form.validate_on_submit():
+        return _invalid(complaint, "late_notice", form)
+    try:
+        notice = services.issue_late_notice(complaint, current_user, form.reason.data, form.new_date.data,
+                                            form.signer_position.data)
+    except CaseError as exc:
+        return _refused(complaint, "late_notice", form, exc)
+    return _done(complaint, _("Đã lập thư xin lỗi số %(n)d và gửi cho người phản ánh; hạn trả lời mới %(date)s.",
+                              n=notice.number, date=services._date(notice.new_due_at)))
+
+
+@bp.route("/<tracking_code>/late-notices/<int(max=9007199254740991):number>.pdf")
+@roles_required(*access.CASE_ROLES)
+def late_notice_pdf(tracking_code, number):
+    """The signed notice, printable (A4)."""
+    from feedback.cases.printing import late_notice_pdf as render
+
+    complaint = access.load_case(tracking_code, "view")
+    notice = next((n for n in services.late_notices(complaint) if n.number == number), None)
+    if notice is None:
+        abort(404)
+    return Response(bytes(render(complaint, notice)), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="thu-xin-loi-{complaint.tracking_code}-{number}.pdf"'})
+
+
 @bp.route("/<tracking_code>/transfer", methods=["POST"])
 @roles_required("unit_head")
 def transfer(tracking_code):
+    """Ask to transfer the case; the receiving unit (or the monitoring office) decides."""
     complaint = access.load_case(tracking_code, "head")
     form = forms.TransferForm()
     form.unit_id.choices = [(u.id, u.name) for u in services.transfer_targets(complaint, current_user)]
     if not form.validate_on_submit():
         return _invalid(complaint, "transfer", form)
     try:
-        services.transfer_case(complaint, current_user, db.session.get(Unit, form.unit_id.data), form.reason.data)
+        request_row = services.request_transfer(complaint, current_user, db.session.get(Unit, form.unit_id.data),
+                                                form.reason.data)
     except CaseError as exc:
         return _refused(complaint, "transfer", form, exc)
+    return _done(complaint, _("Đã gửi đề nghị chuyển đến %(unit)s; phản ánh ở lại đơn vị cho đến khi được nhận.",
+                              unit=request_row.to_unit.name))
+
+
+def _review_form(complaint, bound=None):
+    from feedback.outcomes.services import review_targets
+
+    form = bound or forms.ReviewDecisionForm(prefix=f"r{complaint.id}")
+    form.unit_id.choices = [(u.id, u.name) for u in review_targets(current_user, complaint)]
+    if form.unit_id.data is None:
+        form.unit_id.data = complaint.unit_id
+    return form
+
+
+@bp.route("/reviews")
+@roles_required("monitor")
+def reviews():
+    """Citizens' requests to look again at an answer or a decline, for the monitoring office to decide."""
+    from feedback.outcomes.services import can_decide_review
+
+    rows = db.session.scalars(select(CaseReview).where(CaseReview.status == "pending").order_by(CaseReview.id)).all()
+    rows = [r for r in rows if can_decide_review(current_user, r.complaint)]
+    return render_template("cases/reviews.html", rows=rows, forms={r.id: _review_form(r.complaint) for r in rows})
+
+
+@bp.route("/<tracking_code>/review", methods=["POST"])
+@roles_required("monitor")
+def decide_review(tracking_code):
+    """Reopen (to the same or another unit) or confirm; a declined case may be reopened unasked."""
+    from feedback.outcomes.services import OutcomeError, decide_review as decide
+
+    complaint = access.load_case(tracking_code, "view")
+    form = _review_form(complaint, forms.ReviewDecisionForm(prefix=f"r{complaint.id}"))
+    back = request.form.get("next") == "case"
+    target = url_for("cases.detail", tracking_code=tracking_code) if back else url_for("cases.reviews")
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return redirect(target)
+    try:
+        decide(complaint, current_user, reopen=form.decision.data == "reopen", note=form.note.data,
+               unit=db.session.get(Unit, form.unit_id.data))
+    except OutcomeError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(target)
     db.session.commit()
-    flash(_("Đã chuyển xử lý."), "success")
-    # The case has left this unit: back to the queue, where it no longer appears.
-    return redirect(url_for("cases.queue"))
+    flash(_("Đã mở lại phản ánh %(code)s.", code=tracking_code) if form.decision.data == "reopen"
+          else _("Đã giữ nguyên kết quả của phản ánh %(code)s.", code=tracking_code), "success")
+    return redirect(target)
+
+
+@bp.route("/transfers")
+@roles_required("unit_head", "monitor")
+def transfers():
+    """Transfers waiting for this user's decision: the receiving head's, or the monitoring office's."""
+    rows = services.transfers_to_decide(current_user)
+    return render_template("cases/transfers.html", rows=rows, max_transfers=services.MAX_TRANSFERS,
+                           forms={r.id: forms.TransferDecisionForm(prefix=f"t{r.id}") for r in rows})
+
+
+@bp.route("/transfers/<int(max=9007199254740991):request_id>", methods=["POST"])
+@roles_required("unit_head", "monitor")
+def decide_transfer(request_id):
+    row = db.session.get(TransferRequest, request_id)
+    if row is None or not services.can_decide_transfer(current_user, row):
+        abort(404)
+    form = forms.TransferDecisionForm(prefix=f"t{row.id}")
+    if form.validate_on_submit():
+        try:
+            services.decide_transfer(row, current_user, form.decision.data == "accept", form.note.data)
+        except CaseError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for("cases.transfers"))
+        db.session.commit()
+        flash(_("Đã nhận phản ánh %(code)s.", code=row.complaint.tracking_code) if row.status == "accepted"
+              else _("Đã trả lại đề nghị chuyển phản ánh %(code)s.", code=row.complaint.tracking_code), "success")
+    else:
+        flash(_("Vui lòng chọn nhận hoặc trả lại."), "error")
+    return redirect(url_for("cases.transfers"))
 
 
 @bp.route("/<tracking_code>/route", methods=["POST"])

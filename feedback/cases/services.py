@@ -13,20 +13,23 @@ Clock rules (also in the README):
   submission (the citizen was already told them in the acknowledgement).
 - extension: once per case, 1-30 working days added to the current answer deadline.
 """
+from datetime import datetime
+
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from feedback import attachments, audit
-from feedback.calendar import to_local, working_calendar
+from feedback.calendar import to_local, to_utc, working_calendar
 from feedback.cases import access
 from feedback.cases.routing import conflicts
 from feedback.cases.workflow import OPEN_STATUSES, transition
 from feedback.extensions import db
 from feedback.messaging import notify_complainant
-from feedback.models import CaseEvent, Complaint, IdentityRevealRequest, Notification, Unit, User, utcnow
+from feedback.models import (CaseEvent, Complaint, IdentityRevealRequest, LateNotice, Notification, TransferRequest, Unit,
+                             User, utcnow)
 
 DECLINE_REASONS = {
     "out_of_scope": _l("Không thuộc phạm vi, thẩm quyền giải quyết"),
@@ -287,7 +290,11 @@ def restart_clock(complaint, now=None):
     complaint.answer_due_at = calendar.add_working_days(now, category.answer_days if category else DEFAULT_ANSWER_DAYS)
 
 
-def transfer_case(complaint, actor, to_unit, reason):
+# Accepted transfers after which the monitoring office decides any further one (no ping-pong).
+MAX_TRANSFERS = 2
+
+
+def _check_transfer(complaint, actor, to_unit, reason):
     if complaint.status not in ("received", "accepted"):
         raise CaseError(_("Chỉ chuyển xử lý được phản ánh chưa xác minh."))
     reason = (reason or "").strip()
@@ -295,6 +302,93 @@ def transfer_case(complaint, actor, to_unit, reason):
         raise CaseError(_("Vui lòng nêu lý do chuyển xử lý."), field="reason")
     if to_unit is None or to_unit not in transfer_targets(complaint, actor):
         raise CaseError(_("Đơn vị nhận không hợp lệ."), field="unit_id")
+    return reason
+
+
+def pending_transfer(complaint):
+    return db.session.scalar(select(TransferRequest).where(TransferRequest.complaint_id == complaint.id,
+                                                           TransferRequest.status == "pending"))
+
+
+def accepted_transfers(complaint):
+    return db.session.scalar(select(func.count()).select_from(TransferRequest).where(
+        TransferRequest.complaint_id == complaint.id, TransferRequest.status == "accepted"))
+
+
+def request_transfer(complaint, actor, to_unit, reason):
+    """The sending head asks to transfer the case; it moves only once the receiving unit accepts
+    (or, after MAX_TRANSFERS transfers, the monitoring office decides). Returns the TransferRequest."""
+    reason = _check_transfer(complaint, actor, to_unit, reason)
+    if pending_transfer(complaint) is not None:
+        raise CaseError(_("Phản ánh này đang chờ đơn vị nhận trả lời đề nghị chuyển trước."))
+    needs_monitor = accepted_transfers(complaint) >= MAX_TRANSFERS
+    request = TransferRequest(complaint=complaint, from_unit_id=complaint.unit_id, to_unit_id=to_unit.id,
+                              reason=reason[:1000], needs_monitor=needs_monitor, requested_by_id=actor.id,
+                              requested_at=utcnow())
+    db.session.add(request)
+    db.session.flush()
+    _event(complaint, "transfer", actor, body=_(
+        "Đề nghị chuyển xử lý đến “%(dst)s”. Lý do: %(reason)s. %(who)s", dst=to_unit.name, reason=request.reason,
+        who=_("Chờ cơ quan giám sát quyết định (đã chuyển %(n)d lần).", n=MAX_TRANSFERS) if needs_monitor
+        else _("Chờ đơn vị nhận đồng ý.")))
+    audit.record("case.transfer_requested", actor=actor, obj=complaint, to_unit=to_unit.code, reason=request.reason,
+                 needs_monitor=needs_monitor)
+    deciders = monitors_for(complaint.unit, complaint) if needs_monitor else heads_for(to_unit, complaint)
+    for user in deciders:
+        _notify(user, complaint, "transfer", _("Đề nghị chuyển phản ánh %(code)s từ %(src)s đến %(dst)s: chờ quyết định.",
+                                               code=complaint.tracking_code, src=complaint.unit.name, dst=to_unit.name),
+                dedupe_key=f"transfer-request:{request.id}:u{user.id}")
+    return request
+
+
+def can_decide_transfer(user, request):
+    """The receiving unit's head decides; the monitoring office when the case was transferred often."""
+    if request.status != "pending" or access.is_named(user, request.complaint):
+        return False
+    if request.needs_monitor:
+        return user.role == "monitor" and access.unit_in_scope(user, request.from_unit)
+    return user.role == "unit_head" and access.unit_in_scope(user, request.to_unit)
+
+
+def decide_transfer(request, actor, accept, note=None):
+    """Accept (the case moves, both clocks restart) or return / refuse with a reason (it stays)."""
+    if not can_decide_transfer(actor, request):
+        raise CaseError(_("Bạn không thể quyết định đề nghị chuyển này."))
+    complaint = request.complaint
+    note = (note or "").strip()
+    if not accept and not note:
+        raise CaseError(_("Vui lòng nêu lý do trả lại."), field="note")
+    request.decided_by_id, request.decided_at, request.decision_note = actor.id, utcnow(), note[:1000] or None
+    if accept:
+        if complaint.status not in ("received", "accepted") or complaint.unit_id != request.from_unit_id:
+            raise CaseError(_("Phản ánh không còn ở đơn vị đề nghị chuyển."))
+        request.status = "accepted"
+        transfer_case(complaint, actor, request.to_unit, request.reason, checked=True)
+    else:
+        request.status = "refused" if request.needs_monitor else "returned"
+        _event(complaint, "transfer", actor, body=_(
+            "%(who)s không nhận chuyển xử lý đến “%(dst)s”. Lý do: %(note)s", note=note, dst=request.to_unit.name,
+            who=_("Cơ quan giám sát") if request.needs_monitor else request.to_unit.name))
+        for head in heads_for(complaint.unit, complaint):
+            _notify(head, complaint, "transfer", _("Đề nghị chuyển phản ánh %(code)s bị trả lại: %(note)s",
+                                                   code=complaint.tracking_code, note=note))
+    audit.record("case.transfer_decided", actor=actor, obj=complaint, request=request.id, status=request.status,
+                 note=request.decision_note)
+    db.session.flush()
+    return request
+
+
+def transfers_to_decide(user):
+    """Pending transfer requests this user decides, oldest first."""
+    pending = db.session.scalars(select(TransferRequest).where(TransferRequest.status == "pending")
+                                 .order_by(TransferRequest.id)).all()
+    return [r for r in pending if can_decide_transfer(user, r)]
+
+
+def transfer_case(complaint, actor, to_unit, reason, checked=False):
+    """Move the case (an accepted transfer): both deadlines restart; the citizen and the new unit are told."""
+    if not checked:
+        reason = _check_transfer(complaint, actor, to_unit, reason)
     from_unit = complaint.unit
     complaint.unit = to_unit
     complaint.assigned_to = None
@@ -383,3 +477,79 @@ def decide_identity(req, actor, approve, note=None):
              if approve else
              _("Yêu cầu xem thông tin người phản ánh %(code)s bị từ chối.", code=req.complaint.tracking_code)))
     db.session.flush()
+
+
+# --- the written apology (phiếu xin lỗi và hẹn lại) --------------------------------------------------
+
+# How far ahead the head may set the new date (calendar days): a promise, not a way to park a case.
+LATE_NOTICE_MAX_DAYS = 60
+
+
+def late_notices(complaint):
+    return db.session.scalars(select(LateNotice).where(LateNotice.complaint_id == complaint.id)
+                              .order_by(LateNotice.number)).all()
+
+
+def default_signer_position(user):
+    staff = getattr(user, "staff", None)
+    return (staff.position if staff is not None and staff.position else None) or str(_("Thủ trưởng đơn vị"))
+
+
+def late_notice_text(complaint, notice):
+    """The SMS or e-mail that carries the notice: reason, new date, where to read the signed notice."""
+    reason = notice.reason if len(notice.reason) <= 120 else notice.reason[:117].rstrip() + "…"
+    with force_locale(complaint.language):
+        return _("Phản ánh %(code)s: %(unit)s xin lỗi Ông/Bà vì chậm trả lời. Lý do: %(reason)s. "
+                 "Hẹn trả lời trước ngày %(date)s. Thư xin lỗi: %(url)s",
+                 code=complaint.tracking_code, unit=notice.unit_name, reason=reason, date=_date(notice.new_due_at),
+                 url=f"{current_app.config['PUBLIC_BASE_URL']}/track?code={complaint.tracking_code}")
+
+
+def issue_late_notice(complaint, actor, reason, new_date, signer_position=None):
+    """The unit head apologises in writing and sets a new date, which becomes the answer deadline.
+
+    Issued when the case is late or the head foresees it (seed 003: "hồ sơ trễ hạn phải thông báo
+    xin lỗi và hẹn lại rõ ràng thời gian trả kết quả lần sau"). A second miss needs a second notice.
+    """
+    _require_open(complaint)
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseError(_("Vui lòng nêu lý do chậm trả lời."), field="reason")
+    calendar = working_calendar()
+    today = to_local(utcnow()).date()
+    if new_date is None or new_date <= today:
+        raise CaseError(_("Ngày hẹn trả lời mới phải sau hôm nay."), field="new_date")
+    if (new_date - today).days > LATE_NOTICE_MAX_DAYS:
+        raise CaseError(_("Ngày hẹn trả lời mới không quá %(n)d ngày kể từ hôm nay.", n=LATE_NOTICE_MAX_DAYS),
+                        field="new_date")
+    if not calendar.is_working_day(new_date):
+        raise CaseError(_("Ngày hẹn trả lời mới phải là ngày làm việc."), field="new_date")
+    new_due = to_utc(datetime.combine(new_date, calendar.periods[-1][1]))
+    old_due = complaint.answer_due_at
+    if old_due is not None and new_due <= old_due:
+        raise CaseError(_("Ngày hẹn mới phải sau hạn trả lời hiện tại (%(date)s).", date=_date(old_due)),
+                        field="new_date")
+    number = len(late_notices(complaint)) + 1
+    # In the name of the head's own unit (a phường for a case at its one-stop counter).
+    issuer = actor.unit if actor.unit is not None and complaint.unit.is_within(actor.unit) else complaint.unit
+    notice = LateNotice(
+        complaint=complaint, number=number, reason=reason[:2000], old_due_at=old_due, new_due_at=new_due,
+        unit_id=issuer.id, unit_name=issuer.name, signer_name=actor.full_name,
+        signer_position=(signer_position or "").strip()[:120] or default_signer_position(actor),
+        issued_by_id=actor.id, issued_at=utcnow(),
+    )
+    db.session.add(notice)
+    complaint.answer_due_at = new_due
+    db.session.flush()
+    _event(complaint, "deadline", actor, public=True, body=_(
+        "Thư xin lỗi số %(n)d của %(unit)s: chậm trả lời vì %(reason)s. Hẹn trả lời trước ngày %(date)s.",
+        n=number, unit=notice.unit_name, reason=notice.reason, date=_date(new_due)))
+    audit.record("case.late_notice", actor=actor, obj=complaint, number=number, old_due=old_due, new_due=new_due,
+                 reason=notice.reason)
+    notify_complainant(complaint, late_notice_text(complaint, notice), "apology",
+                       dedupe_key=f"late_notice:{notice.id}")
+    for monitor in monitors_for(complaint.unit, complaint):
+        _notify(monitor, complaint, "late", _(
+            "Phản ánh %(code)s (%(unit)s): thư xin lỗi số %(n)d, hẹn trả lời trước %(date)s.",
+            code=complaint.tracking_code, unit=notice.unit_name, n=number, date=_date(new_due)))
+    return notice

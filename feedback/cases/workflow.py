@@ -31,7 +31,8 @@ TRANSITIONS = {
     "answered": {"published", "closed", "verifying"},
     "published": {"closed", "verifying"},
     "closed": {"verifying"},
-    "declined": set(),
+    # The monitoring office may reopen a wrongly declined case.
+    "declined": {"received"},
 }
 
 OPEN_STATUSES = ("received", "accepted", "verifying", "concluded")

@@ -1,7 +1,9 @@
 """Every model, importable from one place."""
 from feedback.models.audit import AuditEvent
 from feedback.models.base import utcnow
-from feedback.models.case import Attachment, CaseEvent, Category, Complainant, Complaint, RoutingRule, TrackingCode
+from feedback.models.case import (Attachment, CaseEvent, Category, Complainant, Complaint, LateNotice, RoutingRule,
+                                  CaseReview, TransferRequest,
+                                  TrackingCode)
 from feedback.models.messaging import JobOutbox, OutboundMessage, PeriodicRun, SmsOptOut
 from feedback.models.intake import IntakeItem
 from feedback.models.hotline import InboundMedia, InboundSms, VoiceCall
@@ -16,7 +18,7 @@ __all__ = [
     "InboundMedia", "InboundSms", "VoiceCall",
     "ApiKey", "Open311Request", "PublishedAnswer",
     "IntakeItem",
-    "Answer", "Attachment", "AuditEvent", "CaseEvent", "Category", "Complainant", "Complaint",
+    "Answer", "Attachment", "AuditEvent", "CaseEvent", "Category", "Complainant", "Complaint", "LateNotice",
     "DisciplineDecision", "JobOutbox", "PeriodicRun", "TrackingCode", "Kiosk", "OutboundMessage", "Rating", "RoutingRule",
     "IdentityRevealRequest", "Notification",
     "LoginThrottle", "SmsOptOut", "CaseRollup", "RatingRollup", "ReportRun", "RollupState", "Setting", "StaffFlag", "Staff", "Unit", "User", "Verification", "utcnow",

@@ -1,7 +1,7 @@
 """The case (phản ánh, kiến nghị), its complainant, timeline and files."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
@@ -249,3 +249,98 @@ class TrackingCode(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     used_at: Mapped[datetime | None] = mapped_column()
+
+
+class LateNotice(db.Model):
+    """Phiếu xin lỗi và hẹn lại (seed 003): the unit head's written apology for a late case.
+
+    It names the reason and the new date the head chose, which becomes the case's answer deadline;
+    the signer's name, position and unit are kept as printed.
+    """
+
+    __tablename__ = "late_notices"
+    __table_args__ = (UniqueConstraint("complaint_id", "number"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"), index=True)
+    # 1 for the first notice of the case, 2 after a second miss, ...
+    number: Mapped[int] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text)
+    old_due_at: Mapped[datetime | None] = mapped_column()
+    new_due_at: Mapped[datetime] = mapped_column()
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    unit_name: Mapped[str] = mapped_column(String(255))
+    signer_name: Mapped[str] = mapped_column(String(120))
+    signer_position: Mapped[str] = mapped_column(String(120))
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    complaint: Mapped[Complaint] = relationship()
+
+
+TRANSFER_STATES = ("pending", "accepted", "returned", "refused")
+
+
+class TransferRequest(db.Model):
+    """A transfer the sending unit's head asks for: the receiving unit accepts or returns it with a
+    reason; after MAX_TRANSFERS accepted transfers the monitoring office decides instead."""
+
+    __tablename__ = "transfer_requests"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in TRANSFER_STATES)})", name="status"),
+        Index("ix_transfer_requests_pending", "to_unit_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"), index=True)
+    from_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    to_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    # The case has been transferred often enough: the monitoring office decides, not the receiving unit.
+    needs_monitor: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column()
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    complaint: Mapped[Complaint] = relationship()
+    from_unit: Mapped["Unit"] = relationship(foreign_keys=[from_unit_id])  # noqa: F821
+    to_unit: Mapped["Unit"] = relationship(foreign_keys=[to_unit_id])  # noqa: F821
+
+
+REVIEW_KINDS = ("dispute", "decline")
+REVIEW_STATES = ("pending", "reopened", "confirmed")
+
+
+class CaseReview(db.Model):
+    """The citizen asks the monitoring office to look again: at an answer (dispute) or a decline.
+
+    The office decides: reopen (to the same or another unit) or confirm. One request per answer, and
+    one per decline, so the same answer cannot be disputed again and again.
+    """
+
+    __tablename__ = "case_reviews"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({', '.join(repr(k) for k in REVIEW_KINDS)})", name="kind"),
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in REVIEW_STATES)})", name="status"),
+        # One dispute per answer; one review per decline (answer_id NULL: the decline's own key).
+        UniqueConstraint("complaint_id", "kind", "subject_key"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    # What is reviewed: "answer:<id>" or "decline:<n-th decline>".
+    subject_key: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column()
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    # Where a reopened case went.
+    to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+
+    complaint: Mapped[Complaint] = relationship()

@@ -40,6 +40,8 @@ ESCALATION_REASONS = {
     "disputed": _l("Công dân không đồng ý với câu trả lời"),
     "names_head": _l("Phản ánh người đứng đầu đơn vị"),
     "late": _l("Trễ hạn"),
+    "late_again": _l("Lại trễ hạn đã hẹn trong thư xin lỗi"),
+    "decline_review": _l("Công dân đề nghị xem xét lại việc không thụ lý"),
 }
 
 

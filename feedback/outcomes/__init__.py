@@ -14,10 +14,13 @@ audit_bp = Blueprint("audit_view", __name__, url_prefix="/audit")
 
 def init_app(app):
     from feedback import navigation
+    from feedback.jobs.worker import register_periodic
     from feedback.outcomes import audit_routes, panels, routes, staff_routes  # noqa: F401
+    from feedback.outcomes.jobs import CLOSE_EVERY
 
     app.register_blueprint(bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(audit_bp)
     app.jinja_env.globals.update(outcome_panels=panels.outcome_panels)
+    register_periodic("outcomes.close_settled", "feedback.outcomes.jobs.close_settled_cases", CLOSE_EVERY)
     navigation.register_staff("audit_view.index", _l("Nhật ký hệ thống"), roles={"monitor", "admin"}, order=90)

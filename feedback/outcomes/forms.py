@@ -53,6 +53,11 @@ class AnswerReviewForm(ReviewForm):
     public_body = TextAreaField(_l("Nội dung trả lời (bản công khai)"), validators=[Length(max=50000)])
 
 
+class CloseForm(FlaskForm):
+    note = TextAreaField(_l("Ghi chú khi kết thúc (không bắt buộc)"), validators=[Length(max=1000)],
+                         render_kw={"rows": 2})
+
+
 class PublishForm(FlaskForm):
     public_summary = TextAreaField(_l("Tóm tắt nội dung phản ánh (bản công khai)"), validators=[Length(max=20000)])
     public_body = TextAreaField(_l("Nội dung trả lời (bản công khai)"), validators=[Length(max=50000)])

@@ -13,8 +13,8 @@ from feedback.models.outcome import CONCLUSIONS, DISCIPLINE_FORMS, LIGHTER_MEASU
 from feedback.outcomes import access, bp, services
 from feedback.outcomes.evidence import save_evidence
 from feedback.outcomes.forms import (
-    AnswerForm, AnswerReviewForm, DecisionForm, EvidenceForm, MeetingForm, ProposeDisciplineForm, PublishForm,
-    ReviewForm, VerificationForm,
+    AnswerForm, AnswerReviewForm, CloseForm, DecisionForm, EvidenceForm, MeetingForm, ProposeDisciplineForm,
+    PublishForm, ReviewForm, VerificationForm,
 )
 from feedback.outcomes.services import OutcomeError
 
@@ -258,6 +258,7 @@ def _answer_page(complaint, form=None, review_form=None, publish_form=None, stat
     return render_template(
         "outcomes/answer.html", complaint=complaint, answer=answer, form=form, review_form=review_form,
         publish_form=publish_form, refusal=services.answer_refusal(complaint), proposed=proposed,
+        close_form=CloseForm(formdata=None), can_close=services.close_refusal(complaint) is None,
         can_draft=access.can_draft(current_user, complaint), can_approve=access.can_approve(current_user, complaint),
     ), status
 
@@ -309,6 +310,24 @@ def review_answer(code):
         flash(_("Đã duyệt, gửi trả lời cho người dân và công khai câu trả lời."), "success")
     else:
         flash(_("Đã duyệt và gửi trả lời cho người dân."), "success")
+    return redirect(url_for("outcomes.answer", code=code))
+
+
+@bp.route("/<code>/close", methods=["POST"])
+@login_required
+def close(code):
+    """The unit head closes the case once the answer is final."""
+    complaint = access.require(access.can_approve, code)
+    form = CloseForm()
+    if not form.validate_on_submit():
+        return _answer_page(complaint, status=400)
+    try:
+        services.close_case(complaint, current_user, form.note.data)
+    except OutcomeError as error:
+        _fail(error)
+        return redirect(url_for("outcomes.answer", code=code))
+    db.session.commit()
+    flash(_("Đã kết thúc giải quyết phản ánh (Đã đóng)."), "success")
     return redirect(url_for("outcomes.answer", code=code))
 
 

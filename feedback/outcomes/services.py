@@ -10,7 +10,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import extract, select
+from sqlalchemy import extract, func, select
 from sqlalchemy.exc import IntegrityError
 
 from feedback import audit
@@ -18,7 +18,8 @@ from feedback.calendar import local_date, to_local, working_calendar
 from feedback.cases.workflow import transition
 from feedback.extensions import db
 from feedback.messaging import complainant_address, notify_complainant
-from feedback.models import Answer, CaseEvent, Complaint, DisciplineDecision, Rating, Verification, utcnow
+from feedback.models import (Answer, CaseEvent, CaseReview, Complaint, DisciplineDecision, Rating, Verification,
+                             utcnow)
 from feedback.models.outcome import (
     CONCLUSIONS, DISCIPLINE_FORMS, FORMS_BY_STAFF_KIND, LEADER_ONLY_FORMS, LIGHTER_MEASURES,
     VERIFICATION_METHODS,
@@ -518,7 +519,7 @@ def _answer_for_citizen(complaint):
     answer = sent_answer(complaint)
     if answer is None:
         raise OutcomeError(_("Hồ sơ chưa có câu trả lời."))
-    if complaint.status not in ANSWERED_STATUSES:
+    if complaint.status not in ANSWERED_STATUSES or pending_review(complaint) is not None:
         raise OutcomeError(_("Hồ sơ đang được xem xét lại."))
     return answer
 
@@ -552,8 +553,14 @@ def dispute_deadline(answer):
     return working_calendar().add_working_days(answer.approved_at, days)
 
 
+def pending_review(complaint):
+    return db.session.scalar(select(CaseReview).where(CaseReview.complaint_id == complaint.id,
+                                                      CaseReview.status == "pending"))
+
+
 def dispute_answer(complaint, reason):
-    """The citizen disputes the answer in time: the case re-opens and goes to the monitoring office."""
+    """The citizen disputes the answer in time, once per answer: the monitoring office decides whether
+    the case is examined again (by the same or another unit) or the answer stands."""
     _lock(complaint)
     reason = (reason or "").strip()
     if not reason:
@@ -564,12 +571,156 @@ def dispute_answer(complaint, reason):
         raise OutcomeError(_("Đã quá thời hạn %(days)s ngày làm việc để không đồng ý với câu trả lời (hết hạn %(date)s).",
                              days=current_app.config.get("ANSWER_DISPUTE_DAYS", 15),
                              date=to_local(deadline).strftime("%d/%m/%Y")))
-    transition(complaint, "verifying", actor_label="citizen")
+    return _request_review(complaint, "dispute", f"answer:{answer.id}", reason, _(
+        "Người dân không đồng ý với câu trả lời; cơ quan giám sát xem xét và quyết định. Lý do: %(r)s",
+        r=reason[:2000]), already=_("Ông/Bà đã đề nghị xem xét lại câu trả lời này."))
+
+
+def decline_review_deadline(complaint):
+    """Until when the citizen may ask for a review of a decline (ANSWER_DISPUTE_DAYS after it)."""
+    declined_at = db.session.scalar(select(CaseEvent.created_at).where(
+        CaseEvent.complaint_id == complaint.id, CaseEvent.kind == "status", CaseEvent.to_status == "declined")
+        .order_by(CaseEvent.id.desc()).limit(1))
+    if declined_at is None:
+        return None
+    return working_calendar().add_working_days(declined_at, int(current_app.config.get("ANSWER_DISPUTE_DAYS", 15)))
+
+
+def request_decline_review(complaint, reason):
+    """The citizen asks the monitoring office to review a decline ("không thụ lý"), once per decline."""
+    _lock(complaint)
+    reason = (reason or "").strip()
+    if not reason:
+        raise OutcomeError(_("Vui lòng nêu lý do đề nghị xem xét lại."))
+    if complaint.status != "declined":
+        raise OutcomeError(_("Chỉ đề nghị xem xét lại được phản ánh không được thụ lý."))
+    deadline = decline_review_deadline(complaint)
+    if deadline is None or utcnow() > deadline:
+        raise OutcomeError(_("Đã quá thời hạn đề nghị xem xét lại."))
+    declines = db.session.scalar(select(func.count()).select_from(CaseEvent).where(
+        CaseEvent.complaint_id == complaint.id, CaseEvent.kind == "status", CaseEvent.to_status == "declined"))
+    return _request_review(complaint, "decline", f"decline:{declines}", reason, _(
+        "Người dân đề nghị xem xét lại việc không thụ lý; cơ quan giám sát xem xét và quyết định. Lý do: %(r)s",
+        r=reason[:2000]), already=_("Ông/Bà đã đề nghị xem xét lại việc không thụ lý này."))
+
+
+def _request_review(complaint, kind, subject_key, reason, public_text, already):
+    from feedback.cases.services import _notify, monitors_for
+
+    if db.session.scalar(select(CaseReview.id).where(CaseReview.complaint_id == complaint.id,
+                                                     CaseReview.kind == kind, CaseReview.subject_key == subject_key)):
+        raise OutcomeError(already)
+    review = CaseReview(complaint_id=complaint.id, kind=kind, subject_key=subject_key, reason=reason[:2000],
+                        status="pending", requested_at=utcnow())
+    db.session.add(review)
     complaint.escalated = True
-    complaint.escalation_reason = "disputed"
-    event = _event(complaint, "escalation",
-                   _("Người dân không đồng ý với câu trả lời; hồ sơ được mở lại và chuyển cơ quan giám sát. Lý do: %(r)s",
-                     r=reason[:2000]), actor_label="citizen", public=True)
+    complaint.escalation_reason = "disputed" if kind == "dispute" else "decline_review"
+    event = _event(complaint, "escalation", public_text, actor_label="citizen", public=True)
     db.session.flush()
-    audit.record("answer.disputed", actor_label="citizen", obj=complaint, answer=answer.id, reason=reason[:500])
+    for monitor in monitors_for(complaint.unit, complaint):
+        _notify(monitor, complaint, "review", _("Phản ánh %(code)s: người dân đề nghị xem xét lại; chờ quyết định.",
+                                                 code=complaint.tracking_code), dedupe_key=f"review:{review.id}:u{monitor.id}")
+    audit.record("answer.disputed" if kind == "dispute" else "case.decline_review_requested", actor_label="citizen",
+                 obj=complaint, review=review.id, reason=reason[:500])
     return event
+
+
+def can_decide_review(user, complaint):
+    from feedback.cases import access as case_access
+
+    return (user.role == "monitor" and complaint.unit is not None and case_access.unit_in_scope(user, complaint.unit)
+            and not case_access.is_named(user, complaint))
+
+
+def review_targets(user, complaint):
+    """Units the monitoring office may send a reopened case to: active units in its scope."""
+    from feedback.cases.routing import conflicts
+    from feedback.calendar import local_today
+    from feedback.cases import access as case_access
+    from feedback.models import Unit
+
+    scope = case_access.scope_unit(user)
+    query = select(Unit).order_by(Unit.path)
+    if scope is not None:
+        query = query.where(Unit.subtree_clause(scope))
+    today = local_today()
+    return [u for u in db.session.scalars(query).all() if u.is_active_on(today) and not conflicts(complaint.staff, u)]
+
+
+def decide_review(complaint, actor, *, reopen, note, unit=None):
+    """The monitoring office's decision on a pending review (or, for a declined case, on its own motion):
+    reopen to `unit` (the same by default; both clocks restart) or confirm. Returns the review (or None)."""
+    from feedback.cases.services import heads_for, restart_clock, _notify
+
+    if not can_decide_review(actor, complaint):
+        raise OutcomeError(_("Bạn không thể quyết định việc xem xét lại phản ánh này."))
+    note = (note or "").strip()
+    if not note:
+        raise OutcomeError(_("Vui lòng nêu căn cứ của quyết định."))
+    review = pending_review(complaint)
+    if review is None and not (reopen and complaint.status == "declined"):
+        raise OutcomeError(_("Không có đề nghị xem xét lại nào đang chờ."))
+    target = unit or complaint.unit
+    if reopen and target not in review_targets(actor, complaint):
+        raise OutcomeError(_("Đơn vị nhận không hợp lệ."))
+    if reopen:
+        to_status = "received" if complaint.status == "declined" else "verifying"
+        if complaint.status == "declined":
+            complaint.decline_reason = None
+            complaint.duplicate_of_id = None
+        complaint.unit = target
+        complaint.assigned_to = None
+        restart_clock(complaint)
+        transition(complaint, to_status, actor=actor, note=_("Cơ quan giám sát mở lại để xem xét: %(n)s", n=note))
+        for head in heads_for(target, complaint):
+            _notify(head, complaint, "review", _("Phản ánh %(code)s được cơ quan giám sát mở lại; hạn trả lời %(date)s.",
+                                                 code=complaint.tracking_code, date=_short(complaint.answer_due_at)))
+        with force_locale(complaint.language):
+            text = _("Phản ánh %(code)s được cơ quan giám sát mở lại để xem xét; hạn trả lời %(date)s.",
+                     code=complaint.tracking_code, date=_short(complaint.answer_due_at))
+    else:
+        _event(complaint, "escalation", _("Cơ quan giám sát giữ nguyên %(what)s. Căn cứ: %(n)s",
+                                          what=_("câu trả lời") if review.kind == "dispute" else _("việc không thụ lý"),
+                                          n=note), actor=actor, public=True)
+        with force_locale(complaint.language):
+            text = _("Phản ánh %(code)s: cơ quan giám sát đã xem xét và giữ nguyên kết quả. Chi tiết tại trang tra cứu.",
+                     code=complaint.tracking_code)
+    notify_complainant(complaint, text, "notice", dedupe_key=f"review-decided:{review.id}" if review else None)
+    if review is not None:
+        review.status = "reopened" if reopen else "confirmed"
+        review.decided_by_id, review.decided_at, review.decision_note = actor.id, utcnow(), note[:2000]
+        review.to_unit_id = target.id if reopen else None
+    audit.record("case.review_decided", actor=actor, obj=complaint, review=getattr(review, "id", None),
+                 reopen=bool(reopen), unit=target.code if reopen else None, note=note[:500])
+    db.session.flush()
+    return review
+
+
+def _short(moment):
+    return to_local(moment).strftime("%d/%m/%Y") if moment else ""
+
+
+# --- closing -----------------------------------------------------------------------------------
+
+CLOSABLE_STATUSES = ("answered", "published")
+
+
+def close_refusal(complaint):
+    """Why the case cannot be closed now (None: it can)."""
+    if complaint.status not in CLOSABLE_STATUSES:
+        return _("Chỉ đóng được phản ánh đã trả lời người dân.")
+    if pending_review(complaint) is not None:
+        return _("Người dân đã đề nghị xem xét lại: chờ cơ quan giám sát quyết định.")
+    return None
+
+
+def close_case(complaint, actor, note=None):
+    """The unit head declares the answer final: the case is closed (a dispute in time still reopens it)."""
+    _lock(complaint)
+    refusal = close_refusal(complaint)
+    if refusal:
+        raise OutcomeError(refusal)
+    note = (note or "").strip()[:1000] or None
+    transition(complaint, "closed", actor=actor, note=note)
+    db.session.flush()
+    return complaint

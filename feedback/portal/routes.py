@@ -1,12 +1,13 @@
 """Portal pages: thin views that validate, call a service, commit and redirect."""
 from datetime import datetime
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from feedback import attachments as files
 from feedback.calendar import local_today, working_calendar
+from feedback.cases.services import late_notices
 from feedback.extensions import db, limiter
 from feedback.models import Complaint, utcnow
 from feedback.intake.services import new_secret
@@ -261,6 +262,7 @@ def _try_open(form, code, key):
 
 def _render_case(complaint, message_form=None, rating_form=None, dispute_form=None, status=200):
     events = services.public_events(complaint)
+    review_deadline = services.decline_review_deadline(complaint) if complaint.status == "declined" else None
     answer = services.sent_answer(complaint)
     deadline = services.dispute_deadline(answer)
     return render_template(
@@ -268,13 +270,17 @@ def _render_case(complaint, message_form=None, rating_form=None, dispute_form=No
         awaiting_reply=services.awaiting_reply(events),
         can_message=complaint.status not in services.CLOSED_FOR_MESSAGES,
         can_dispute=answer is not None and complaint.status in ("answered", "published", "closed")
-        and deadline is not None and utcnow() <= deadline,
+        and deadline is not None and utcnow() <= deadline and services.pending_review(complaint) is None,
         dispute_deadline=deadline,
         message_form=message_form or MessageForm(formdata=None),
         rating_form=rating_form or RatingForm(formdata=None),
         dispute_form=dispute_form or DisputeForm(formdata=None),
         accept=files.ACCEPT_ATTRIBUTE,
         citizen_files=[a for a in complaint.attachments if not a.is_evidence],
+        late_notices=late_notices(complaint),
+        can_review_decline=review_deadline is not None and utcnow() <= review_deadline
+        and services.pending_review(complaint) is None,
+        decline_review_deadline=review_deadline,
     ), status
 
 
@@ -283,6 +289,21 @@ def _case_or_ask(code):
     if complaint is None:
         flash(_("Vui lòng nhập lại mã tra cứu và thông tin xác nhận."), "warning")
     return complaint
+
+
+@bp.route("/track/<code>/thu-xin-loi/<int(max=9007199254740991):number>.pdf")
+def late_notice_pdf(code, number):
+    """The unit head's written apology, for the citizen who opened the case in this browser."""
+    from feedback.cases.printing import late_notice_pdf as render
+
+    complaint = _case_or_ask(code)
+    if complaint is None:
+        return redirect(url_for("portal.track", code=services.normalise_code(code)))
+    notice = next((n for n in late_notices(complaint) if n.number == number), None)
+    if notice is None:
+        abort(404)
+    return Response(render(complaint, notice), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="thu-xin-loi-{complaint.tracking_code}-{number}.pdf"'})
 
 
 @bp.route("/track/<code>/bo-sung", methods=["POST"])
@@ -354,5 +375,16 @@ def dispute(code):
     return _outcome_step(
         code, DisputeForm, "dispute_form",
         lambda complaint, form: services.dispute_answer(complaint, form.dispute_reason.data),
-        _("Đã gửi đề nghị xem xét lại. Cơ quan giám sát sẽ theo dõi việc giải quyết."), "#timeline",
+        _("Đã gửi đề nghị xem xét lại. Cơ quan giám sát sẽ quyết định và báo cho Ông/Bà."), "#timeline",
+    )
+
+
+@bp.route("/track/<code>/xem-xet-lai", methods=["POST"])
+@limiter.limit("10 per minute")
+def decline_review(code):
+    """The citizen asks the monitoring office to review a decline."""
+    return _outcome_step(
+        code, DisputeForm, "dispute_form",
+        lambda complaint, form: services.request_decline_review(complaint, form.dispute_reason.data),
+        _("Đã gửi đề nghị xem xét lại. Cơ quan giám sát sẽ quyết định và báo cho Ông/Bà."), "#timeline",
     )

@@ -293,5 +293,11 @@ def rate_answer(complaint, satisfied, reason=None):
 
 
 def dispute_answer(complaint, reason):
-    """The citizen disagrees with the answer in time: the case re-opens and is escalated (outcomes service)."""
+    """The citizen disagrees with the answer in time: the monitoring office decides (outcomes service)."""
     return outcomes.dispute_answer(complaint, reason)
+
+
+# A review the monitoring office has still to decide; the citizen's request to review a decline.
+pending_review = outcomes.pending_review
+decline_review_deadline = outcomes.decline_review_deadline
+request_decline_review = outcomes.request_decline_review

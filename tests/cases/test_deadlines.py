@@ -1,5 +1,5 @@
 """The deadline job with a frozen clock across the 30/4 and 1/5 holidays and a weekend:
-warnings, the apology to the citizen and the escalation, each sent once however often the job runs."""
+warnings before the deadline, lateness and escalation after it, each once however often the job runs."""
 from datetime import datetime
 
 import time_machine
@@ -23,7 +23,8 @@ def _count(model, *where):
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def test_warning_apology_and_escalation_each_once(world, as_user):
+def test_warnings_then_lateness_only_after_the_deadline_each_once(world, as_user):
+    """Finding: the case was reported late (and apologised for automatically) a working day before its deadline."""
     quick = factories.category(code="nhanh", accept_days=1, answer_days=2)
     with _at(2026, 4, 29, 10, 0):  # Wednesday, the day before the 30/4 - 1/5 holidays
         complaint = world.case(category=quick)
@@ -42,62 +43,69 @@ def test_warning_apology_and_escalation_each_once(world, as_user):
     assert first["warnings"] == 4 and first["late"] == 0 and again["warnings"] == 0
     assert {n.user_id for n in db.session.scalars(select(Notification).where(*warn))} == {
         world.head_a.id, world.handler_a.id}
-    assert _count(OutboundMessage, OutboundMessage.purpose == "apology") == 0
 
-    # The holiday and the weekend: the job runs, but one working day ahead is still Monday: not late.
+    # The holiday and the weekend: nothing is late.
     for day in ((2026, 4, 30, 9, 0), (2026, 5, 1, 15, 0), (2026, 5, 2, 9, 0), (2026, 5, 3, 20, 0)):
         with _at(*day):
             assert check_deadlines()["late"] == 0
             db.session.commit()
     assert complaint.escalated is False
 
-    # Monday 4/5: the answer is due tomorrow and the case is not concluded: it will be late.
+    # Monday 4/5: due tomorrow and not concluded: the head is asked to finish or write an apology. Not late.
     with _at(2026, 5, 4, 9, 0):
-        assert check_deadlines()["late"] == 1
+        counts = check_deadlines()
         db.session.commit()
-        assert check_deadlines()["late"] == 0
+        assert counts["late"] == 0 and check_deadlines()["warnings"] == 0
         db.session.commit()
-        # Through the worker's periodic runner too (in-process without Redis).
+    foresee = db.session.scalars(select(Notification).where(Notification.kind == "warn_late")).all()
+    assert {n.user_id for n in foresee} == {world.head_a.id, world.handler_a.id}
+    assert "thư xin lỗi" in foresee[0].body
+    assert complaint.escalated is False
+    # Never an automatic, unsigned apology to the citizen.
+    assert _count(OutboundMessage, OutboundMessage.purpose == "apology") == 0
+
+    # Tuesday 17:00 has passed: now it is late, once, through the periodic runner too.
+    with _at(2026, 5, 5, 17, 1):
         assert "cases.deadlines" in PERIODIC_JOBS
         run_due_periodic({})
         relay_pending()
-    apologies = db.session.scalars(select(OutboundMessage).where(OutboundMessage.purpose == "apology")).all()
-    assert len(apologies) == 1
-    assert apologies[0].to_address == PHONE and apologies[0].dedupe_key == f"apology:{complaint.id}"
-    assert "xin lỗi" in apologies[0].body and "12/05/2026" in apologies[0].body  # 5 working days after 5/5
+        assert check_deadlines()["late"] == 0
+        db.session.commit()
     assert complaint.escalated is True and complaint.escalation_reason == "late"
     monitor_notes = db.session.scalars(select(Notification).where(Notification.user_id == world.monitor.id,
                                                                   Notification.kind == "late")).all()
     assert len(monitor_notes) == 1 and complaint.tracking_code in monitor_notes[0].body
+    asked = db.session.scalars(select(Notification).where(Notification.user_id == world.head_a.id,
+                                                          Notification.kind == "late")).all()
+    assert len(asked) == 1 and "lập thư xin lỗi" in asked[0].body
     assert _count(CaseEvent, CaseEvent.complaint_id == complaint.id, CaseEvent.kind == "escalation") == 1
     public = db.session.scalar(select(CaseEvent).where(CaseEvent.complaint_id == complaint.id,
                                                        CaseEvent.kind == "deadline"))
-    assert public.is_public and "12/05/2026" in public.body
+    assert public.is_public and "05/05/2026" in public.body
     assert _count(AuditEvent, AuditEvent.action == "case.escalated") == 1
 
-    # Wednesday 6/5: overdue. Acceptance overdue told once; no second apology; on the monitor's list.
+    # Wednesday 6/5: nothing more (acceptance overdue was told once, to head and handler); on the monitor's list.
     with _at(2026, 5, 6, 9, 0):
-        result = check_deadlines()
-        db.session.commit()
         assert check_deadlines() == {"warnings": 0, "overdue_accept": 0, "late": 0}
         db.session.commit()
-        assert result["overdue_accept"] == 2 and result["late"] == 0
+        assert _count(Notification, Notification.kind == "overdue_accept") == 2
         escalated = as_user(world.monitor).get("/cases/escalated").get_data(as_text=True)
         assert complaint.tracking_code in escalated
         assert complaint.tracking_code in as_user(world.head_a).get("/cases/?due=overdue").get_data(as_text=True)
         assert as_user(world.head_a).get("/cases/escalated").status_code == 403
-    assert _count(OutboundMessage, OutboundMessage.purpose == "apology") == 1
+    assert _count(OutboundMessage, OutboundMessage.purpose == "apology") == 0
     notes = as_user(world.monitor).get("/cases/notifications").get_data(as_text=True)
     assert complaint.tracking_code in notes
 
 
-def test_concluded_case_is_only_late_once_overdue_and_anonymous_gets_no_message(world):
+def test_concluded_case_is_only_late_once_overdue(world):
     with _at(2026, 4, 29, 10, 0):
         complaint = world.case(category=factories.category(answer_days=2), contact=False)
         complaint.status = "concluded"
         db.session.commit()
     with _at(2026, 5, 4, 9, 0):
         assert check_deadlines()["late"] == 0  # concluded: the answer can still go out in time
+        assert _count(Notification, Notification.kind == "warn_late") == 0
     with _at(2026, 5, 6, 9, 0):
         assert check_deadlines()["late"] == 1
         db.session.commit()
@@ -117,14 +125,14 @@ def test_deadline_job_runs_through_rq_once(world, redis_url, app):
     app.config.update(REDIS_URL=redis_url, JOBS_INLINE=False)
     try:
         connection = redis_connection()
-        with _at(2026, 5, 4, 9, 0):
+        with _at(2026, 5, 6, 9, 0):  # the answer was due on Tuesday 5/5
             for _ in range(2):
                 run_due_periodic({})
                 relay_pending()
                 make_worker(app, ["default"], connection).work(burst=True)
         db.session.expire_all()
         assert complaint.escalated and complaint.escalation_reason == "late"
-        assert _count(OutboundMessage, OutboundMessage.purpose == "apology") == 1
+        assert _count(Notification, Notification.kind == "late", Notification.user_id.is_(None)) == 1
         # The claim in periodic_runs kept the second tick from queueing the job again within its period.
         from feedback.models import JobOutbox
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from feedback.calendar import to_utc
 from feedback.extensions import db
-from feedback.models import AuditEvent, CaseEvent, Complaint, Notification, OutboundMessage
+from feedback.models import AuditEvent, CaseEvent, Complaint, Notification, OutboundMessage, TransferRequest
 from tests import factories
 from tests.cases.conftest import PHONE
 
@@ -33,12 +33,18 @@ def test_transfer_restarts_both_deadlines_from_the_transfer_date(world, as_user)
         done = client.post(f"/cases/{code}/transfer",
                            data={"unit_id": str(world.tree["b"].id), "reason": "Việc thuộc thẩm quyền xã Cam Lâm"})
         assert done.status_code == 302
+        assert complaint.unit_id == world.tree["a"].id  # it stays until the receiving unit accepts
+        request_row = db.session.scalar(select(TransferRequest))
+        accepted = as_user(world.head_b).post(f"/cases/transfers/{request_row.id}",
+                                              data={f"t{request_row.id}-decision": "accept"})
+        assert accepted.status_code == 302
+    db.session.expire_all()
     assert complaint.unit_id == world.tree["b"].id and complaint.assigned_to_id is None
     # Acceptance: 1 working day from Wed 29/4 -> Mon 4/5; answer: 10 working days -> Fri 15/5, 17:00 local.
     assert complaint.accept_due_at == to_utc(datetime(2026, 5, 4, 17, 0))
     assert complaint.answer_due_at == to_utc(datetime(2026, 5, 15, 17, 0))
     assert complaint.answer_due_at != old_answer_due
-    event = _events(complaint, "transfer")[0]
+    event = [e for e in _events(complaint, "transfer") if e.is_public][0]
     assert event.is_public and "Thời hạn tính lại từ ngày chuyển" in event.body and "15/05/2026" in event.body
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case.transferred")).data["to_unit"] == "XA-B"
     told = db.session.scalars(select(OutboundMessage).where(OutboundMessage.to_address == PHONE)).all()[-1]
@@ -46,8 +52,8 @@ def test_transfer_restarts_both_deadlines_from_the_transfer_date(world, as_user)
     # It left unit A and reached unit B's head.
     assert as_user(world.head_a).get(f"/cases/{code}").status_code == 403
     assert code in as_user(world.head_b).get("/cases/").get_data(as_text=True)
-    head_b_note = db.session.scalar(select(Notification).where(Notification.user_id == world.head_b.id))
-    assert head_b_note is not None and head_b_note.kind == "transfer"
+    head_b_notes = db.session.scalars(select(Notification).where(Notification.user_id == world.head_b.id)).all()
+    assert head_b_notes and all(n.kind == "transfer" for n in head_b_notes)
 
 
 def test_transfer_refuses_a_unit_led_by_the_named_person(world, as_user):

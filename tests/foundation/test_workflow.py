@@ -19,6 +19,8 @@ ALLOWED = {
     ("answered", "published"), ("answered", "closed"), ("answered", "verifying"),
     ("published", "closed"), ("published", "verifying"),
     ("closed", "verifying"),
+    # The monitoring office reopens a wrongly declined case (issue 13).
+    ("declined", "received"),
 }
 ALL_STATES = ("received", "accepted", "declined", "verifying", "concluded", "answered", "published", "closed")
 PAIRS = list(itertools.product(ALL_STATES, repeat=2))

@@ -160,7 +160,7 @@ def test_rating_once(app, world):
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "answer.rated")) is not None
 
 
-def test_dispute_within_window_reopens_and_escalates(app, client, world):
+def test_dispute_within_window_goes_to_the_monitoring_office_which_reopens_it(app, client, world):
     conclude(world)
     with time_machine.travel(datetime(2026, 3, 2, 3, 0), tick=False):  # Monday 10:00 in Vietnam
         answer(world)
@@ -170,14 +170,18 @@ def test_dispute_within_window_reopens_and_escalates(app, client, world):
         event = dispute_answer(world.case, "Đơn vị chưa xử lý cán bộ, tôi vẫn bị yêu cầu nộp thêm giấy tờ.")
         db.session.commit()
     case = world.case
-    assert case.status == "verifying" and case.escalated and case.escalation_reason == "disputed"
+    assert case.status == "answered" and case.escalated and case.escalation_reason == "disputed"
     assert event.kind == "escalation" and event.is_public
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "answer.disputed")) is not None
     with pytest.raises(ValueError, match="xem xét lại"):
         dispute_answer(case, "Lần nữa.")
     with pytest.raises(ValueError, match="xem xét lại"):
         rate_answer(case, True)
-    # The monitoring office now acts on the escalated case; the handler starts a new verification.
+    # The monitoring office decides: examined again by the same unit; the handler starts a new verification.
+    with time_machine.travel(datetime(2026, 3, 20, 3, 0), tick=False):
+        services.decide_review(case, world.monitor, reopen=True, note="Cần xác minh lại với camera quầy 3.")
+        db.session.commit()
+    assert case.status == "verifying"
     login(client, world.monitor)
     assert client.get(f"/cases/{case.tracking_code}/verification").status_code == 200
     new = services.start_verification(case, world.handler)

@@ -146,7 +146,7 @@ def test_timeline_shows_public_events_only_and_answer_then_rating(client, named_
     assert db.session.query(Rating).count() == 1
 
 
-def test_citizen_disputes_answer_case_reopens_and_escalates(client, named_case):
+def test_citizen_disputes_answer_and_the_monitoring_office_is_asked_to_decide(client, named_case):
     send_answer(named_case)
     _open(client, named_case.tracking_code, named_case.secret_for_test)
     page = client.get(f"/track?code={named_case.tracking_code}").get_data(as_text=True)
@@ -158,11 +158,15 @@ def test_citizen_disputes_answer_case_reopens_and_escalates(client, named_case):
                        data={"dispute_reason": "Cán bộ vẫn đòi giấy tờ <i>ngoài</i> quy định."},
                        follow_redirects=True).get_data(as_text=True)
     assert "Đã gửi đề nghị xem xét lại." in page
-    assert 'id="case-status">Đang xác minh' in page
+    assert "cơ quan giám sát xem xét và quyết định" in page
     assert "&lt;i&gt;ngoài&lt;/i&gt;" in page and "<i>ngoài" not in page
     db.session.refresh(named_case)
-    assert named_case.status == "verifying" and named_case.escalated and named_case.escalation_reason == "disputed"
+    # The case is not reopened in the same unit by itself: the monitoring office decides (issue 13).
+    assert named_case.status == "answered" and named_case.escalated and named_case.escalation_reason == "disputed"
     assert "Không đồng ý với câu trả lời?" not in page
+    again = client.post(f"/track/{named_case.tracking_code}/khong-dong-y", data={"dispute_reason": "Lần nữa"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "đang được xem xét lại" in again
 
 
 def test_rating_without_answer_refused(client, named_case):
