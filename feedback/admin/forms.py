@@ -8,6 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from feedback.cases.rules import URGENCIES
 from feedback.models.case import CATEGORY_KINDS
 from feedback.models.org import ROLES, STAFF_KINDS, UNIT_KINDS
 
@@ -155,13 +156,17 @@ class CategoryForm(FlaskForm):
         NumberRange(min=0, max=60, message=_l("Từ 0 đến 60 ngày."))])
     answer_days = VnIntegerField(_l("Hạn trả lời (ngày làm việc)"), default=10, validators=[
         InputRequired(_l("Vui lòng nhập số ngày.")), NumberRange(min=1, max=90, message=_l("Từ 1 đến 90 ngày."))])
+    default_urgency = ScopedSelectField(_l("Mức độ mặc định"), coerce=str, choices=list(URGENCIES.items()),
+                                        default="normal")
+    urgent_answer_hours = VnIntegerField(_l("Hạn trả lời khi khẩn (giờ làm việc)"), default=8, validators=[
+        Optional(), NumberRange(min=1, max=80, message=_l("Từ 1 đến 80 giờ."))])
     answer_template = TextAreaField(_l("Mẫu trả lời"), filters=[_strip], validators=[Optional(), Length(max=5000)])
     sort_order = VnIntegerField(_l("Thứ tự hiển thị"), default=100, validators=[Optional()])
     active = BooleanField(_l("Đang sử dụng"), default=True)
     submit = SubmitField(_l("Lưu"))
 
     FIELDS = ("code", "name_vi", "name_en", "kind", "is_misconduct", "accept_days", "answer_days",
-              "answer_template", "sort_order", "active")
+              "default_urgency", "urgent_answer_hours", "answer_template", "sort_order", "active")
 
     def validate_code(self, field):
         _CODE(self, field)

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from feedback import audit
+from feedback.cases.rules import URGENCIES
 from feedback.extensions import db
 from feedback.models import Category, Kiosk, RoutingRule, Staff, Unit, User, utcnow
 from feedback.models.org import ROLES, STAFF_KINDS
@@ -316,7 +317,7 @@ def import_staff_csv(actor, raw):
 # --- categories --------------------------------------------------------------------------------
 
 CATEGORY_FIELDS = ("code", "name_vi", "name_en", "kind", "is_misconduct", "accept_days", "answer_days",
-                   "answer_template", "sort_order", "active")
+                   "default_urgency", "urgent_answer_hours", "answer_template", "sort_order", "active")
 
 
 def _check_category(actor, data, category=None):
@@ -325,6 +326,10 @@ def _check_category(actor, data, category=None):
     existing = db.session.scalar(select(Category).where(func.lower(Category.code) == data["code"].lower()))
     if existing is not None and existing is not category:
         raise AdminError(_("Mã loại phản ánh đã tồn tại."), "code")
+    data["urgent_answer_hours"] = data.get("urgent_answer_hours") or 8
+    data["default_urgency"] = data.get("default_urgency") or "normal"
+    if data["default_urgency"] not in URGENCIES:
+        raise AdminError(_("Vui lòng chọn mức độ trong danh sách."), "default_urgency")
 
 
 def create_category(actor, data):

@@ -7,6 +7,7 @@ from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectFi
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from feedback.cases.rules import CASE_KINDS, URGENCIES
 from feedback.cases.services import DECLINE_REASONS, MAX_EXTENSION_DAYS
 
 
@@ -55,7 +56,18 @@ class AttachmentForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
+    """Thụ lý: the kind and urgency the unit decides (a changed urgency needs a reason; a tố cáo its decision)."""
+    kind = SelectField(_l("Loại đơn"), choices=list(CASE_KINDS.items()), validate_choice=False)
+    urgency = SelectField(_l("Mức độ"), choices=list(URGENCIES.items()), validate_choice=False)
+    reason = StringField(_l("Lý do đổi mức độ"), validators=[Optional(), Length(max=500)])
+    decision = StringField(_l("Số quyết định thụ lý (tố cáo)"), validators=[Optional(), Length(max=60)])
     submit = SubmitField(_l("Thụ lý"))
+
+
+class UrgencyForm(FlaskForm):
+    urgency = SelectField(_l("Mức độ"), choices=list(URGENCIES.items()), validate_choice=False)
+    reason = StringField(_l("Lý do"), validators=[DataRequired(_l("Vui lòng nêu lý do thay đổi mức độ.")),
+                                                  Length(max=500)])
 
 
 class DeclineForm(FlaskForm):
@@ -71,7 +83,7 @@ class DeclineForm(FlaskForm):
 
 
 class ExtendForm(FlaskForm):
-    days = IntegerField(_l("Số ngày làm việc gia hạn"), default=5, validators=[
+    days = IntegerField(_l("Số ngày gia hạn"), default=5, validators=[
         InputRequired(_l("Vui lòng nhập số ngày.")),
         NumberRange(min=1, max=MAX_EXTENSION_DAYS, message=_l("Từ 1 đến %(n)s ngày làm việc.", n=MAX_EXTENSION_DAYS))])
     reason = TextAreaField(_l("Lý do gia hạn"), validators=[DataRequired(_l("Vui lòng nêu lý do gia hạn.")),

@@ -7,7 +7,7 @@ from sqlalchemy import and_, func, or_, select
 from feedback.attachments import path_of
 from feedback.auth.access import roles_required
 from feedback.calendar import working_calendar
-from feedback.cases import access, forms, services
+from feedback.cases import access, forms, rules, services
 from feedback.cases import bp
 from feedback.cases.services import CaseError
 from feedback.cases.workflow import OPEN_STATUSES, STATUSES
@@ -172,15 +172,19 @@ def _build_forms(complaint, bound=None):
         made["note"] = bound.get("note") or forms.NoteForm()
         made["attach"] = bound.get("attach") or forms.AttachmentForm()
         if complaint.status == "received":
-            made["accept"] = forms.AcceptForm()
+            accept = bound.get("accept") or forms.AcceptForm(formdata=None, kind=complaint.kind,
+                                                             urgency=complaint.urgency)
+            made["accept"] = accept
     if access.is_head(current_user, complaint):
         if complaint.status in OPEN_STATUSES:
             assign = bound.get("assign") or forms.AssignForm()
             assign.handler_id.choices = [(u.id, f"{u.full_name} ({u.unit.name})")
                                          for u in services.eligible_handlers(complaint, current_user)]
             made["assign"] = assign
-            if not complaint.extended:
+            if services.can_extend(complaint):
                 made["extend"] = bound.get("extend") or forms.ExtendForm()
+            if complaint.status != "received":
+                made["urgency"] = bound.get("urgency") or forms.UrgencyForm(formdata=None, urgency=complaint.urgency)
             notice = bound.get("late_notice") or forms.LateNoticeForm()
             if notice.signer_position.data is None:
                 notice.signer_position.data = services.default_signer_position(current_user)
@@ -232,7 +236,8 @@ def render_case(complaint, bound=None, status=200):
         forms=_build_forms(complaint, bound), related=related, now=utcnow(), channel_labels=CHANNELS,
         late_notices=services.late_notices(complaint), pending_transfer=services.pending_transfer(complaint),
         review_form=_review_form(complaint) if _may_review(complaint) else None,
-        decline_labels=services.DECLINE_REASONS,
+        decline_labels=services.DECLINE_REASONS, kinds=rules.CASE_KINDS, urgencies=rules.URGENCIES,
+        track=rules.track(complaint.kind),
         users={u.id: u for u in db.session.scalars(select(User).where(
             User.id.in_({e.actor_id for e in events if e.actor_id}))).all()},
     ), status
@@ -336,11 +341,31 @@ def accept(tracking_code):
     form = forms.AcceptForm()
     if not form.validate_on_submit():
         return _invalid(complaint, "accept", form)
+    urgency = form.urgency.data or complaint.urgency
+    if urgency != complaint.urgency and not access.is_head(current_user, complaint):
+        flash(_("Chỉ lãnh đạo đơn vị được thay đổi mức độ."), "error")
+        return _invalid(complaint, "accept", form)
     try:
-        services.accept_case(complaint, current_user)
+        services.accept_case(complaint, current_user, kind=form.kind.data or None, urgency=urgency,
+                             reason=form.reason.data, decision=form.decision.data)
     except CaseError as exc:
         return _refused(complaint, "accept", form, exc)
     return _done(complaint, _("Đã thụ lý phản ánh."))
+
+
+@bp.route("/<tracking_code>/urgency", methods=["POST"])
+@roles_required("unit_head")
+def urgency(tracking_code):
+    """The unit head changes the case's urgency with a reason; the deadline follows."""
+    complaint = access.load_case(tracking_code, "head")
+    form = forms.UrgencyForm()
+    if not form.validate_on_submit():
+        return _invalid(complaint, "urgency", form)
+    try:
+        services.set_urgency(complaint, current_user, form.urgency.data, form.reason.data)
+    except CaseError as exc:
+        return _refused(complaint, "urgency", form, exc)
+    return _done(complaint, _("Đã đổi mức độ; hạn trả lời mới %(date)s.", date=services._date(complaint.answer_due_at)))
 
 
 @bp.route("/<tracking_code>/decline", methods=["POST"])

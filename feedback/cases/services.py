@@ -13,7 +13,7 @@ Clock rules (also in the README):
   submission (the citizen was already told them in the acknowledgement).
 - extension: once per case, 1-30 working days added to the current answer deadline.
 """
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from feedback import attachments, audit
 from feedback.calendar import to_local, to_utc, working_calendar
-from feedback.cases import access
+from feedback.cases import access, rules
 from feedback.cases.routing import conflicts
 from feedback.cases.workflow import OPEN_STATUSES, transition
 from feedback.extensions import db
@@ -38,8 +38,6 @@ DECLINE_REASONS = {
     "abusive": _l("Nội dung xúc phạm, không mang tính xây dựng"),
 }
 MAX_EXTENSION_DAYS = 30
-DEFAULT_ACCEPT_DAYS = 1
-DEFAULT_ANSWER_DAYS = 10
 
 
 class CaseError(ValueError):
@@ -189,11 +187,62 @@ def accepted_text(complaint):
                  date=_date(complaint.answer_due_at))
 
 
-def accept_case(complaint, actor):
+def accept_case(complaint, actor, kind=None, urgency=None, reason=None, decision=None):
+    """Thụ lý: the unit decides the case's kind and urgency (a change of urgency needs a reason); a
+    tố cáo needs the number of the decision to accept it. The clocks follow the kind's law."""
     if complaint.status != "received":
         raise CaseError(_("Chỉ thụ lý được phản ánh đang ở trạng thái “Đã tiếp nhận”."))
+    kind = kind or complaint.kind
+    urgency = urgency or complaint.urgency
+    if kind not in rules.CASE_KINDS:
+        raise CaseError(_("Vui lòng chọn loại đơn trong danh sách."), field="kind")
+    if urgency not in rules.URGENCIES:
+        raise CaseError(_("Vui lòng chọn mức độ trong danh sách."), field="urgency")
+    reason = (reason or "").strip()
+    if urgency != complaint.urgency and not reason:
+        raise CaseError(_("Vui lòng nêu lý do thay đổi mức độ."), field="reason")
+    decision = (decision or "").strip()
+    if rules.track(kind).decision_to_accept and not decision:
+        raise CaseError(_("Tố cáo được thụ lý bằng quyết định: vui lòng nhập số quyết định thụ lý."), field="decision")
+    changed = (kind, urgency) != (complaint.kind, complaint.urgency)
+    complaint.kind, complaint.urgency = kind, urgency
+    complaint.acceptance_decision = decision[:60] or None
     transition(complaint, "accepted", actor=actor)
+    # Khiếu nại and tố cáo are resolved within their days from acceptance; a phản ánh keeps counting
+    # from receipt (under its possibly new urgency).
+    _accept_due, complaint.answer_due_at = rules.deadlines(kind, urgency, complaint.category, complaint.submitted_at,
+                                                           accepted_at=complaint.accepted_at)
+    if changed or decision:
+        _event(complaint, "note", actor, public=True, body=_(
+            "Thụ lý: %(kind)s, mức độ %(urgency)s%(decision)s.%(reason)s Căn cứ: %(law)s",
+            kind=rules.CASE_KINDS[kind], urgency=rules.URGENCIES[urgency],
+            decision=_(", quyết định thụ lý số %(n)s", n=decision) if decision else "",
+            reason=(" " + _("Lý do: %(r)s.", r=reason)) if reason else "", law=rules.track(kind).law))
+    audit.record("case.accepted", actor=actor, obj=complaint, kind=kind, urgency=urgency, decision=decision or None,
+                 reason=reason or None, answer_due=complaint.answer_due_at)
     notify_complainant(complaint, accepted_text(complaint), "notice", dedupe_key=f"accepted:{complaint.id}")
+    db.session.flush()
+
+
+def set_urgency(complaint, actor, urgency, reason):
+    """The unit head changes an open case's urgency, with a reason; the answer deadline follows."""
+    _require_open(complaint)
+    if urgency not in rules.URGENCIES:
+        raise CaseError(_("Vui lòng chọn mức độ trong danh sách."), field="urgency")
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseError(_("Vui lòng nêu lý do thay đổi mức độ."), field="reason")
+    if urgency == complaint.urgency:
+        raise CaseError(_("Phản ánh đã ở mức độ này."), field="urgency")
+    old, old_due = complaint.urgency, complaint.answer_due_at
+    complaint.urgency = urgency
+    _accept_due, complaint.answer_due_at = rules.deadlines(complaint.kind, urgency, complaint.category,
+                                                           complaint.submitted_at, accepted_at=complaint.accepted_at)
+    _event(complaint, "deadline", actor, public=True, body=_(
+        "Mức độ: %(old)s → %(new)s. Lý do: %(reason)s. Hạn trả lời: %(date)s.", old=rules.URGENCIES[old],
+        new=rules.URGENCIES[urgency], reason=reason, date=_date(complaint.answer_due_at)))
+    audit.record("case.urgency", actor=actor, obj=complaint, old=old, new=urgency, reason=reason, old_due=old_due,
+                 new_due=complaint.answer_due_at)
     db.session.flush()
 
 
@@ -241,18 +290,33 @@ def decline_case(complaint, actor, reason, note=None, duplicate_code=None):
 
 # --- deadlines: extension, transfer, triage ---------------------------------------------------------
 
+def can_extend(complaint):
+    return (complaint.extension_count or 0) < rules.track(complaint.kind).max_extensions
+
+
 def extend_deadline(complaint, actor, days, reason):
+    """Gia hạn under the kind's law: a phản ánh once by ≤ 30 working days, a tố cáo at most twice by
+    ≤ 30 days each (Luật Tố cáo 2018, Điều 30), a khiếu nại not at all (its complex clock is 45 days)."""
     _require_open(complaint)
-    if complaint.extended:
-        raise CaseError(_("Phản ánh này đã được gia hạn một lần; không thể gia hạn thêm."))
-    if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
-        raise CaseError(_("Số ngày gia hạn phải từ 1 đến %(n)d ngày làm việc.", n=MAX_EXTENSION_DAYS), field="days")
+    track = rules.track(complaint.kind)
+    if track.max_extensions == 0:
+        raise CaseError(_("%(kind)s không được gia hạn; vụ việc phức tạp chọn mức độ “Phức tạp”. Căn cứ: %(law)s",
+                          kind=rules.CASE_KINDS[complaint.kind], law=track.law))
+    if not can_extend(complaint):
+        raise CaseError(_("Phản ánh này đã được gia hạn %(n)d lần; không thể gia hạn thêm.", n=complaint.extension_count))
+    if not isinstance(days, int) or not 1 <= days <= track.extension_limit:
+        unit = _("ngày làm việc") if track.extension_in_working_days else _("ngày")
+        raise CaseError(_("Số ngày gia hạn phải từ 1 đến %(n)d %(unit)s.", n=track.extension_limit, unit=unit),
+                        field="days")
     reason = (reason or "").strip()
     if not reason:
         raise CaseError(_("Vui lòng nêu lý do gia hạn."), field="reason")
     old_due = complaint.answer_due_at or utcnow()
-    new_due = working_calendar().add_working_days(max(old_due, utcnow()), days)
+    start = max(old_due, utcnow())
+    new_due = (working_calendar().add_working_days(start, days) if track.extension_in_working_days
+               else start + timedelta(days=days))
     complaint.answer_due_at = new_due
+    complaint.extension_count = (complaint.extension_count or 0) + 1
     complaint.extended = True
     complaint.extension_reason = reason
     _event(complaint, "extension", actor, public=True,
@@ -262,7 +326,7 @@ def extend_deadline(complaint, actor, days, reason):
     with force_locale(complaint.language):
         text = _("Phản ánh %(code)s được gia hạn trả lời đến ngày %(date)s. Lý do: %(reason)s",
                  code=complaint.tracking_code, date=_date(new_due), reason=reason)
-    notify_complainant(complaint, text, "notice", dedupe_key=f"extension:{complaint.id}")
+    notify_complainant(complaint, text, "notice", dedupe_key=f"extension:{complaint.id}:{complaint.extension_count}")
     db.session.flush()
     return new_due
 
@@ -282,12 +346,11 @@ def transfer_targets(complaint, actor):
 
 
 def restart_clock(complaint, now=None):
-    """The transfer clock rule: both deadlines restart from `now` with the category's days."""
+    """The transfer clock rule: both deadlines restart from `now` under the case's kind and urgency."""
     now = now or utcnow()
-    calendar = working_calendar()
-    category = complaint.category
-    complaint.accept_due_at = calendar.add_working_days(now, category.accept_days if category else DEFAULT_ACCEPT_DAYS)
-    complaint.answer_due_at = calendar.add_working_days(now, category.answer_days if category else DEFAULT_ANSWER_DAYS)
+    complaint.accept_due_at, complaint.answer_due_at = rules.deadlines(
+        complaint.kind, complaint.urgency, complaint.category, now,
+        accepted_at=now if complaint.status == "accepted" else None)
 
 
 # Accepted transfers after which the monitoring office decides any further one (no ping-pong).

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from feedback.cases.rules import CASE_KINDS
 from feedback.kiosk.services import normalise_phone
 
 
@@ -37,6 +38,9 @@ class CaseFieldsForm(FlaskForm):
     incident_date = DateField(_l("Ngày xảy ra"), validators=[Optional()])
     incident_place = StringField(_l("Nơi xảy ra"), validators=[Optional(), Length(max=300)])
     consent_publish = BooleanField(_l("Người phản ánh đồng ý công khai câu trả lời (đã ẩn thông tin cá nhân)"))
+    kind = SelectField(_l("Loại đơn (đơn vị xác định lại khi thụ lý)"), choices=list(CASE_KINDS.items()),
+                       default="phan_anh", validate_choice=False)
+    denunciation_flag = BooleanField(_l("Có dấu hiệu tố cáo (đòi tiền, nhũng nhiễu, vi phạm pháp luật)"))
 
     def validate_caller_phone(self, field):
         try:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from feedback import audit
+from feedback.cases.rules import CASE_KINDS
 from feedback.extensions import db
 from feedback.hotline.jobs import attach_media
 from feedback.hotline.media import is_twilio_media, twilio_auth
@@ -40,6 +41,8 @@ class CaseInput:
     incident_date: object = None
     incident_place: str | None = None
     consent_publish: bool = False
+    kind: str = "phan_anh"
+    denunciation_flag: bool = False
 
 
 def case_input(form):
@@ -76,6 +79,8 @@ def case_input(form):
         incident_date=form.incident_date.data,
         incident_place=(form.incident_place.data or "").strip() or None,
         consent_publish=bool(form.consent_publish.data),
+        kind=form.kind.data if form.kind.data in CASE_KINDS else "phan_anh",
+        denunciation_flag=bool(form.denunciation_flag.data),
     )
 
 
@@ -106,6 +111,8 @@ def _create_from_form(data, channel, submission_key, operator):
         consent_publish=data.consent_publish,
         submission_key=submission_key,
         created_by=operator,
+        kind=data.kind,
+        denunciation_flag=data.denunciation_flag,
     )
 
 

@@ -517,7 +517,7 @@ class Seeder:
             moment = moment + gaps[index]
             self.step(case, to_status, moment, head, handler, spec, conclusion, summary)
         if spec.get("extended"):
-            case.extended = True
+            case.extended, case.extension_count = True, 1
             case.extension_reason = "Cần lấy ý kiến của Sở Xây dựng về hiện trạng công trình."
             case.answer_due_at = calendar.add_working_days(case.answer_due_at, 5)
             self.event(case, "extension", moment + timedelta(hours=1), head,

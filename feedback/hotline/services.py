@@ -18,7 +18,7 @@ from feedback import audit
 from feedback.calendar import to_local, to_utc, working_calendar
 from feedback.cases.workflow import OPEN_STATUSES, status_label
 from feedback.extensions import db
-from feedback.intake.services import DEFAULT_ANSWER_DAYS
+from feedback.cases.rules import DEFAULT_ANSWER_DAYS
 from feedback.models import CaseEvent, Complainant, Complaint, IntakeItem, OutboundMessage, SmsOptOut, utcnow
 from feedback.models.base import CODE_ALPHABET, keypad_digits
 from feedback.models.hotline import InboundMedia, InboundSms, VoiceCall

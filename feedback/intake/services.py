@@ -13,15 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
 from feedback import audit
-from feedback.calendar import working_calendar
 from feedback.cases.routing import route
+from feedback.cases.rules import CASE_KINDS, URGENCIES, deadlines, default_urgency
 from feedback.extensions import db
 from feedback.messaging import notify_complainant
 from feedback.models import CaseEvent, Complainant, Complaint, utcnow
 from feedback.models.base import random_code
 
-DEFAULT_ACCEPT_DAYS = 1
-DEFAULT_ANSWER_DAYS = 10
 # Same contact, unit and staff member within this window: a likely duplicate, linked.
 DUPLICATE_WINDOW = timedelta(hours=48)
 
@@ -97,6 +95,9 @@ def create_case(
     with_secret=None,
     send_ack=True,
     tracking_code=None,
+    kind="phan_anh",
+    urgency=None,
+    denunciation_flag=False,
 ):
     """Create a case: tracking code, first routing guess, deadlines, timeline, audit, acknowledgement.
 
@@ -117,9 +118,9 @@ def create_case(
     # code alone, or with guessable facts such as phone digits, must never open the citizen's side.
     secret = new_secret() if with_secret is not False else None
     handling_unit, route_reason = route(category.id if category else None, target_unit, staff)
-    calendar = working_calendar()
-    accept_days = category.accept_days if category else DEFAULT_ACCEPT_DAYS
-    answer_days = category.answer_days if category else DEFAULT_ANSWER_DAYS
+    kind = kind if kind in CASE_KINDS else "phan_anh"
+    urgency = urgency if urgency in URGENCIES else default_urgency(category)
+    accept_due, answer_due = deadlines(kind, urgency, category, now)
     complaint = Complaint(
         # A channel that already told the citizen their code (the SMS reply) passes it in.
         tracking_code=tracking_code or Complaint.new_tracking_code(),
@@ -137,8 +138,11 @@ def create_case(
         consent_publish=bool(consent_publish),
         status="received",
         language=language if language in ("vi", "en") else "vi",
-        accept_due_at=calendar.add_working_days(now, accept_days),
-        answer_due_at=calendar.add_working_days(now, answer_days),
+        accept_due_at=accept_due,
+        answer_due_at=answer_due,
+        kind=kind,
+        urgency=urgency,
+        denunciation_flag=bool(denunciation_flag),
         submission_key=submission_key,
         created_by=created_by,
         submitted_at=now,

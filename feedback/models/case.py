@@ -1,7 +1,7 @@
 """The case (phản ánh, kiến nghị), its complainant, timeline and files."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
@@ -45,6 +45,10 @@ class Category(db.Model):
     is_misconduct: Mapped[bool] = mapped_column(default=False)
     accept_days: Mapped[int] = mapped_column(default=1)
     answer_days: Mapped[int] = mapped_column(default=10)
+    # The urgency a case of this category starts with (feedback.cases.rules.URGENCIES), and an urgent
+    # case's answer time in office hours.
+    default_urgency: Mapped[str] = mapped_column(String(10), default="normal", server_default="normal")
+    urgent_answer_hours: Mapped[int] = mapped_column(default=8, server_default="8")
     # Editable answer template the handler starts from.
     answer_template: Mapped[str | None] = mapped_column(Text)
     sort_order: Mapped[int] = mapped_column(default=100)
@@ -120,10 +124,19 @@ class Complaint(db.Model):
     complainant_id: Mapped[int | None] = mapped_column(ForeignKey("complainants.id"), index=True)
     consent_publish: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(20), default="received")
+    # The legal track (feedback.cases.rules): phan_anh, kien_nghi, khieu_nai, to_cao; and its urgency.
+    kind: Mapped[str] = mapped_column(String(12), default="phan_anh", server_default="phan_anh")
+    urgency: Mapped[str] = mapped_column(String(10), default="normal", server_default="normal")
+    # The intake side saw signs of a denunciation (tố cáo); the unit decides the kind at acceptance.
+    denunciation_flag: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # For a tố cáo: the number of the decision to accept it (Luật Tố cáo 2018, Điều 29).
+    acceptance_decision: Mapped[str | None] = mapped_column(String(60))
     language: Mapped[str] = mapped_column(String(2), default="vi")
     accept_due_at: Mapped[datetime | None] = mapped_column()
     answer_due_at: Mapped[datetime | None] = mapped_column()
     extended: Mapped[bool] = mapped_column(default=False)
+    # How many extensions were granted (a tố cáo may have two).
+    extension_count: Mapped[int] = mapped_column(default=0, server_default="0")
     extension_reason: Mapped[str | None] = mapped_column(Text)
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # Raised to the monitoring office (disputed, naming a unit head, late).

@@ -101,11 +101,11 @@ def test_web_case_naming_a_clerk_from_routing_to_extension(world, client, as_use
     assert bad.status_code == 400 and "Từ 1 đến 30 ngày làm việc." in bad.get_data(as_text=True)
     assert head.post(f"/cases/{code}/extend", data={"days": "5", "reason": "Chờ trích xuất camera"}).status_code == 302
     assert complaint.extended and complaint.answer_due_at == working_calendar().add_working_days(old_due, 5)
-    told = db.session.scalar(select(OutboundMessage).where(OutboundMessage.dedupe_key == f"extension:{complaint.id}"))
+    told = db.session.scalar(select(OutboundMessage).where(OutboundMessage.dedupe_key == f"extension:{complaint.id}:1"))
     assert told is not None and "Chờ trích xuất camera" in told.body and told.to_address == PHONE
     second = head.post(f"/cases/{code}/extend", data={"days": "3", "reason": "Thêm lần nữa"})
     assert second.status_code == 400
-    assert "đã được gia hạn một lần" in second.get_data(as_text=True)
+    assert "đã được gia hạn 1 lần" in second.get_data(as_text=True)
     assert complaint.answer_due_at == working_calendar().add_working_days(old_due, 5)
     assert _events(complaint, "extension")[0].is_public
 

@@ -46,7 +46,7 @@ POLICY = {
     "cases.decide_transfer": (frozenset(), frozenset({"unit_head", "monitor"})),
     "cases.triage": (TRIAGE, frozenset()), "cases.route_case": (frozenset(), TRIAGE),
     **{f"cases.{n}": (frozenset(), ACTING) for n in ("accept", "attach", "note")},
-    **{f"cases.{n}": (frozenset(), frozenset({"unit_head"})) for n in ("assign", "decline", "extend", "late_notice",
+    **{f"cases.{n}": (frozenset(), frozenset({"unit_head"})) for n in ("assign", "decline", "extend", "late_notice", "urgency",
                                                                         "request_identity", "transfer")},
     "cases.identity_requests": (frozenset({"monitor"}), frozenset()),
     "cases.decide_identity": (frozenset(), frozenset({"monitor"})),
