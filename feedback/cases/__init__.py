@@ -16,6 +16,8 @@ def init_app(app):
                               roles=("unit_head", "handler", "admin", "monitor", "operator"), order=20)
     navigation.register_staff("cases.triage", _l("Chờ phân loại"), roles=("admin", "monitor", "operator"), order=21)
     navigation.register_staff("cases.transfers", _l("Chuyển đến chờ nhận"), roles=("unit_head", "monitor"), order=22)
+    navigation.register_staff("cases.ratings", _l("Đánh giá thấp tại quầy"), roles=("unit_head", "monitor"),
+                              order=22)
     navigation.register_staff("cases.reviews", _l("Đề nghị xem xét lại"), roles=("monitor",), order=22)
     navigation.register_staff("cases.escalated", _l("Trễ hạn, chuyển giám sát"), roles=("monitor", "admin"), order=22)
     navigation.register_staff("cases.identity_requests", _l("Yêu cầu xem danh tính"), roles=("monitor",), order=23)

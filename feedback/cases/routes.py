@@ -492,6 +492,43 @@ def decide_review(tracking_code):
     return redirect(target)
 
 
+@bp.route("/ratings")
+@roles_required("unit_head", "monitor")
+def ratings():
+    """Low kiosk ratings naming misconduct (the lighter track): unit heads acknowledge them."""
+    from feedback.kiosk.services import low_ratings
+    from feedback.models.rating import RATING_REASONS
+
+    rows = low_ratings(current_user)
+    per_staff = {}
+    for row in rows:
+        if row.staff is not None:
+            per_staff[row.staff] = per_staff.get(row.staff, 0) + 1
+    return render_template("cases/ratings.html", rows=rows, reasons=RATING_REASONS,
+                           per_staff=sorted(per_staff.items(), key=lambda item: -item[1]),
+                           can_ack=current_user.role == "unit_head")
+
+
+@bp.route("/ratings/<int(max=9007199254740991):rating_id>/ack", methods=["POST"])
+@roles_required("unit_head")
+def acknowledge_rating(rating_id):
+    from feedback.kiosk.services import RatingError, acknowledge_rating as acknowledge
+    from feedback.models import Rating
+
+    row = db.session.get(Rating, rating_id)
+    if row is None:
+        abort(404)
+    try:
+        acknowledge(row, current_user, request.form.get("note"))
+    except RatingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("cases.ratings"))
+    db.session.commit()
+    flash(_("Đã ghi nhận đánh giá."), "success")
+    return redirect(url_for("cases.ratings"))
+
+
 @bp.route("/transfers")
 @roles_required("unit_head", "monitor")
 def transfers():

@@ -12,7 +12,9 @@ bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 
 def init_app(app):
     from feedback.extensions import csrf
+    from feedback.jobs.worker import register_periodic
     from feedback.kiosk import routes
 
     csrf.exempt(routes.api_ratings)
     app.register_blueprint(bp)
+    register_periodic("kiosk.remind_low_ratings", "feedback.kiosk.services.remind_unacknowledged_ratings", 24 * 3600)

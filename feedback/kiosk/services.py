@@ -1,8 +1,10 @@
 """Kiosk devices and the ratings they collect.
 
 A rating is one tap sequence on the device: who served, the face, the reasons, an
-optional short complaint. A low score with a reason that names misconduct (or with
-a written complaint) becomes a case against the staff member through create_case().
+optional short complaint. A low score becomes a case against the staff member through
+create_case() when the citizen writes a complaint, leaves a number for an answer, or picks
+a serious reason (asking for money); a low score with another misconduct reason is recorded
+against the staff member for the unit head to acknowledge (the lighter track).
 """
 import re
 import uuid
@@ -12,14 +14,14 @@ import phonenumbers
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from feedback import audit
 from feedback.extensions import db
 from feedback.intake.services import create_case
 from feedback.models import Category, Complaint, Kiosk, Rating, Staff, utcnow
-from feedback.models.rating import MISCONDUCT_REASONS, RATING_REASONS, SCORES
+from feedback.models.rating import MISCONDUCT_REASONS, RATING_REASONS, SCORES, SERIOUS_REASONS
 
 COOKIE_NAME = "kiosk_device"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest lifetime browsers accept
@@ -197,9 +199,16 @@ def validate_payload(kiosk, data):
     }
 
 
-def becomes_case(score, reasons, comment):
-    """A low score naming misconduct, or a low score with a written complaint, is a case."""
-    return score in LOW_SCORES and (bool(set(reasons) & MISCONDUCT_REASONS) or bool(comment))
+def becomes_case(score, reasons, comment, phone=None):
+    """A low score is a full case when the citizen wrote a complaint, left a number for an answer, or
+    picked a serious reason (asking for money or gifts). A low score with another misconduct reason is
+    recorded against the staff member (see `needs_acknowledgement`), not a case."""
+    return score in LOW_SCORES and (bool(comment) or bool(phone) or bool(set(reasons) & SERIOUS_REASONS))
+
+
+def needs_acknowledgement(score, reasons):
+    """A low score naming misconduct that is not a case: the unit head sees and acknowledges it."""
+    return score in LOW_SCORES and bool(set(reasons) & MISCONDUCT_REASONS)
 
 
 def category_for(reasons):
@@ -249,7 +258,7 @@ def record_rating(kiosk, data):
         return result_of(existing, duplicate=True)
     staff, score, reasons, comment = clean["staff"], clean["score"], clean["reasons"], clean["comment"]
     complaint, secret = None, None
-    if becomes_case(score, reasons, comment):
+    if becomes_case(score, reasons, comment, clean["phone"]):
         staff_description = None
         if staff is None:
             staff_description = (_("Cán bộ tại quầy %(n)s", n=kiosk.counter_number) if kiosk.counter_number
@@ -299,3 +308,71 @@ def record_rating(kiosk, data):
 
 def new_client_uuid():
     return str(uuid.uuid4())
+
+
+# --- the lighter track: low ratings naming misconduct, acknowledged by the unit head --------------
+
+# How far back the unit head's list and the per-staff counts look.
+ACKNOWLEDGE_WINDOW = timedelta(days=365)
+
+
+def _needs_ack_clause():
+    return and_(Rating.source == "kiosk", Rating.score.in_(LOW_SCORES), Rating.complaint_id.is_(None),
+                or_(*[Rating.reasons.like(f"%{reason}%") for reason in sorted(MISCONDUCT_REASONS)]))
+
+
+def low_ratings(user, limit=200):
+    """Low kiosk ratings naming misconduct in the user's scope (never their own), unacknowledged first."""
+    from feedback.cases import access
+    from feedback.models import Unit
+
+    query = select(Rating).where(_needs_ack_clause(), Rating.created_at >= utcnow() - ACKNOWLEDGE_WINDOW)
+    scope = access.scope_unit(user)
+    if scope is not None:
+        query = query.where(Rating.unit_id.in_(select(Unit.id).where(Unit.subtree_clause(scope))))
+    staff_id = access.named_staff_id(user)
+    if staff_id is not None:
+        query = query.where(or_(Rating.staff_id.is_(None), Rating.staff_id != staff_id))
+    return db.session.scalars(query.order_by(Rating.acknowledged_at.is_not(None), Rating.id.desc())
+                              .limit(limit)).all()
+
+
+def acknowledge_rating(rating, actor, note=None):
+    """The unit head has seen a low rating naming misconduct (and may say what was done)."""
+    from feedback.cases import access
+
+    if rating.acknowledged_at is not None:
+        raise RatingError(_("Đánh giá này đã được ghi nhận."))
+    if actor.role != "unit_head" or not access.unit_in_scope(actor, rating.unit) or (
+            rating.staff_id is not None and rating.staff_id == access.named_staff_id(actor)):
+        raise RatingError(_("Bạn không thể ghi nhận đánh giá này."))
+    rating.acknowledged_at, rating.acknowledged_by_id = utcnow(), actor.id
+    rating.acknowledgement_note = (note or "").strip()[:500] or None
+    audit.record("kiosk.rating_acknowledged", actor=actor, obj=rating, staff=rating.staff_id, note=rating.acknowledgement_note)
+    db.session.flush()
+    return rating
+
+
+def remind_unacknowledged_ratings():
+    """Periodic (daily): the heads of each unit with low ratings not acknowledged for a day are reminded."""
+    from feedback.calendar import local_today
+    from feedback.cases.services import heads_for
+    from feedback.models import Notification, Unit
+
+    rows = db.session.execute(
+        select(Rating.unit_id, func.count()).where(_needs_ack_clause(), Rating.acknowledged_at.is_(None),
+                                                   Rating.created_at < utcnow() - timedelta(days=1),
+                                                   Rating.created_at >= utcnow() - ACKNOWLEDGE_WINDOW)
+        .group_by(Rating.unit_id)).all()
+    sent = 0
+    today = local_today().isoformat()
+    for unit_id, count in rows:
+        for head in heads_for(db.session.get(Unit, unit_id)):
+            key = f"low-ratings:{unit_id}:{head.id}:{today}"
+            if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key)) is None:
+                db.session.add(Notification(user_id=head.id, unit_id=head.unit_id, kind="ratings", dedupe_key=key,
+                                            created_at=utcnow(), body=_(
+                    "%(n)d đánh giá không hài lòng tại quầy (nêu sai phạm) chưa được ghi nhận.", n=count)))
+                sent += 1
+    db.session.commit()
+    return sent

@@ -31,8 +31,10 @@ RATING_REASONS = {
     "good_attitude": "Nhiệt tình, chu đáo",
     "fast": "Giải quyết nhanh",
 }
-# Reasons that name misconduct: a low rating with one of them becomes a case.
+# Reasons that name misconduct: a low rating with one is recorded against the staff member for the
+# unit head to acknowledge; a serious one (asking for money or gifts) makes a full case at once.
 MISCONDUCT_REASONS = {"attitude", "extra_papers", "extra_steps", "asked_money", "repeated_supplements", "absent"}
+SERIOUS_REASONS = {"asked_money"}
 
 
 class Kiosk(db.Model):
@@ -88,6 +90,13 @@ class Rating(db.Model):
     # Generated on the device, so a tap replayed after a network loss is stored once.
     client_uuid: Mapped[str | None] = mapped_column(String(40), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A low kiosk rating naming misconduct that is not a case: the unit head has seen it.
+    acknowledged_at: Mapped[datetime | None] = mapped_column()
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    acknowledgement_note: Mapped[str | None] = mapped_column(String(500))
+
+    unit: Mapped["Unit"] = relationship()  # noqa: F821
+    staff: Mapped["Staff | None"] = relationship()  # noqa: F821
 
     @property
     def reason_list(self):

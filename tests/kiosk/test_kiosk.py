@@ -134,7 +134,8 @@ def test_low_score_with_misconduct_reason_becomes_a_case_against_the_staff_membe
 
 
 def test_misconduct_case_without_matching_category_or_staff(client, counter):
-    response = post_rating(client, counter["token"], score=2, staff_id=None, reasons=["extra_papers"])
+    response = post_rating(client, counter["token"], score=2, staff_id=None, reasons=["extra_papers"],
+                           comment="Bắt nộp bản sao có chứng thực")
     assert response.status_code == 200
     case = db.session.scalar(select(Complaint))
     assert case.category_id is None and case.staff_id is None
@@ -300,9 +301,10 @@ def test_token_typed_into_the_activation_form(client, counter):
     assert right.status_code == 302 and client.get("/kiosk/").status_code == 200
 
 
-def test_attitude_alone_files_the_case_under_the_attitude_category(client, counter):
+def test_attitude_with_a_written_complaint_files_the_case_under_the_attitude_category(client, counter):
     attitude = factories.category("thai_do", is_misconduct=True)
     db.session.commit()
-    assert post_rating(client, counter["token"], score=2, staff_id=counter["binh"].id, reasons=["attitude"]).status_code == 200
+    assert post_rating(client, counter["token"], score=2, staff_id=counter["binh"].id, reasons=["attitude"],
+                       comment="Quát mắng người già").status_code == 200
     case = db.session.scalar(select(Complaint))
     assert case.category_id == attitude.id and case.staff_id == counter["binh"].id

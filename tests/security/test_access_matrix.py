@@ -42,6 +42,8 @@ POLICY = {
     "cases.escalated": (MONITORS, frozenset()),
     "cases.transfers": (frozenset({"unit_head", "monitor"}), frozenset()),
     "cases.reviews": (frozenset({"monitor"}), frozenset()),
+    "cases.ratings": (frozenset({"unit_head", "monitor"}), frozenset()),
+    "cases.acknowledge_rating": (frozenset(), frozenset({"unit_head"})),
     "cases.decide_review": (frozenset(), frozenset({"monitor"})),
     "cases.decide_transfer": (frozenset(), frozenset({"unit_head", "monitor"})),
     "cases.triage": (TRIAGE, frozenset()), "cases.route_case": (frozenset(), TRIAGE),
