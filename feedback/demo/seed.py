@@ -578,6 +578,7 @@ class Seeder:
     def discipline(self, case, moment, head, decided):
         person = case.staff
         decision = DisciplineDecision(complaint=case, staff=person, status="proposed", proposed_form="khien_trach",
+                                      started_on=to_local(moment).date(),
                                       created_by_id=getattr(head, "id", None), created_at=moment, updated_at=moment,
                                       legal_basis="Nghị định số 172/2025/NĐ-CP" if person.staff_kind != "vien_chuc"
                                       else "Nghị định số 112/2020/NĐ-CP")
@@ -585,8 +586,9 @@ class Seeder:
             decision_day = to_local(moment).date()
             decision.status = "decided"
             decision.form = "khien_trach"
-            decision.meeting_date = decision_day - timedelta(days=2)
-            decision.meeting_minutes = "Cuộc họp kiểm điểm thống nhất đề nghị hình thức khiển trách."
+            decision.review_date = decision_day - timedelta(days=2)
+            decision.review_participants = "Cán bộ bị phản ánh; tập thể bộ phận; lãnh đạo đơn vị"
+            decision.review_minutes = "Cuộc họp kiểm điểm thống nhất đề nghị hình thức khiển trách."
             decision.decision_number = f"{self.rng.randint(10, 399)}/QĐ-UBND"
             decision.decision_date = decision_day
             commune = person.unit.parent if person.unit.kind == "one_stop" else person.unit

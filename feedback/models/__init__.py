@@ -10,7 +10,7 @@ from feedback.models.hotline import InboundMedia, InboundSms, VoiceCall
 from feedback.models.monitoring import CaseRollup, RatingRollup, ReportRun, RollupState, Setting, StaffFlag
 from feedback.models.notification import IdentityRevealRequest, Notification
 from feedback.models.org import LoginThrottle, Staff, Unit, User
-from feedback.models.outcome import Answer, DisciplineDecision, Verification
+from feedback.models.outcome import Answer, DisciplineAppeal, DisciplineDecision, DisciplinePause, Verification
 from feedback.models.publication import ApiKey, Open311Request, PublishedAnswer
 from feedback.models.rating import Kiosk, Rating
 

@@ -1,7 +1,7 @@
 """What comes out of a case: verification, discipline and the answer."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
@@ -31,12 +31,34 @@ DISCIPLINE_FORMS = {
     "cach_chuc": "Cách chức",
     "buoc_thoi_viec": "Buộc thôi việc",
     "bai_nhiem": "Bãi nhiệm",
+    # Labour-contract staff (Bộ luật Lao động 2019, Điều 124).
+    "keo_dai_nang_luong": "Kéo dài thời hạn nâng lương không quá 06 tháng",
+    "sa_thai": "Sa thải",
 }
 FORMS_BY_STAFF_KIND = {
     "can_bo": ("khien_trach", "canh_cao", "cach_chuc", "bai_nhiem"),
     "cong_chuc": ("khien_trach", "canh_cao", "cach_chuc", "buoc_thoi_viec"),
     "vien_chuc": ("khien_trach", "canh_cao", "cach_chuc", "buoc_thoi_viec"),
-    "other": ("khien_trach", "canh_cao", "buoc_thoi_viec"),
+    "other": ("khien_trach", "keo_dai_nang_luong", "cach_chuc", "sa_thai"),
+}
+# Forms no longer given since 1 July 2025 (Nghị định 172/2025/NĐ-CP): shown on older decisions only.
+RETIRED_FORMS = {"ha_bac_luong", "giang_chuc"}
+# The heaviest forms are decided only after a Hội đồng kỷ luật has met.
+COUNCIL_FORMS = {"cach_chuc", "buoc_thoi_viec", "sa_thai"}
+# Bãi nhiệm is a vote of the electing body (HĐND), recorded from its resolution, not a unit's decision.
+ELECTED_BODY_FORMS = {"bai_nhiem"}
+# Grounds on which discipline is not yet considered; the time does not count toward the time limit.
+PAUSE_GROUNDS = {
+    "illness": "Đang nghỉ ốm, điều trị nội trú có xác nhận của cơ sở y tế",
+    "maternity": "Đang mang thai, nghỉ thai sản hoặc nuôi con dưới 12 tháng tuổi",
+    "prosecution": "Đang bị khởi tố, tạm giữ, tạm giam chờ kết luận của cơ quan tiến hành tố tụng",
+    "leave": "Đang nghỉ hằng năm, nghỉ theo chế độ, nghỉ việc riêng được cấp có thẩm quyền cho phép",
+}
+APPEAL_OUTCOMES = {
+    "pending": "Đang giải quyết",
+    "upheld": "Giữ nguyên quyết định kỷ luật",
+    "changed": "Sửa đổi quyết định kỷ luật",
+    "annulled": "Hủy quyết định kỷ luật",
 }
 # Removal from office only applies to someone holding a leadership post.
 LEADER_ONLY_FORMS = {"cach_chuc"}
@@ -46,7 +68,8 @@ LIGHTER_MEASURES = {
     "transfer": "Điều chuyển vị trí công tác",
     "retraining": "Bồi dưỡng, đào tạo lại",
 }
-DISCIPLINE_STEPS = ("proposed", "meeting", "decided", "no_discipline")
+# proposed -> reviewed (họp kiểm điểm) -> meeting (Hội đồng kỷ luật, where it is convened) -> decided.
+DISCIPLINE_STEPS = ("proposed", "reviewed", "meeting", "decided", "no_discipline")
 
 
 class Verification(db.Model):
@@ -97,8 +120,21 @@ class DisciplineDecision(db.Model):
     proposed_form: Mapped[str | None] = mapped_column(String(20))
     form: Mapped[str | None] = mapped_column(String(20))
     lighter_measure: Mapped[str | None] = mapped_column(String(20))
+    # The kiểm điểm meeting, then the Hội đồng kỷ luật (each: date, minutes, who took part).
+    review_date: Mapped[date | None] = mapped_column()
+    review_minutes: Mapped[str | None] = mapped_column(Text)
+    review_participants: Mapped[str | None] = mapped_column(Text)
     meeting_date: Mapped[date | None] = mapped_column()
     meeting_minutes: Mapped[str | None] = mapped_column(Text)
+    meeting_participants: Mapped[str | None] = mapped_column(Text)
+    # Thời hạn xử lý kỷ luật: from this date, 90 days (150 for a complex case), plus the paused days.
+    started_on: Mapped[date | None] = mapped_column()
+    complex_case: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Bãi nhiệm: the electing body whose resolution it is.
+    electing_body: Mapped[str | None] = mapped_column(String(200))
+    # The violation was already counted when the staff member was rated for this year: the year of the
+    # decision is then not rated "không hoàn thành nhiệm vụ" for it again.
+    already_assessed_year: Mapped[int | None] = mapped_column()
     decision_number: Mapped[str | None] = mapped_column(String(60))
     decision_date: Mapped[date | None] = mapped_column(index=True)
     signer: Mapped[str | None] = mapped_column(String(120))
@@ -110,6 +146,43 @@ class DisciplineDecision(db.Model):
 
     complaint: Mapped["Complaint"] = relationship()
     staff: Mapped["Staff"] = relationship()
+
+
+class DisciplinePause(db.Model):
+    """A period in which discipline is not yet considered (illness, maternity, prosecution...)."""
+
+    __tablename__ = "discipline_pauses"
+    __table_args__ = (
+        CheckConstraint(f"ground IN ({', '.join(repr(g) for g in PAUSE_GROUNDS)})", name="ground"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("discipline_decisions.id"), index=True)
+    ground: Mapped[str] = mapped_column(String(20))
+    starts_on: Mapped[date] = mapped_column()
+    ends_on: Mapped[date] = mapped_column()
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DisciplineAppeal(db.Model):
+    """The disciplined person's khiếu nại against the decision, and its outcome."""
+
+    __tablename__ = "discipline_appeals"
+    __table_args__ = (
+        CheckConstraint(f"outcome IN ({', '.join(repr(o) for o in APPEAL_OUTCOMES)})", name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("discipline_decisions.id"), index=True)
+    filed_on: Mapped[date] = mapped_column()
+    summary: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_on: Mapped[date | None] = mapped_column()
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Answer(db.Model):

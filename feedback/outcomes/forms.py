@@ -2,11 +2,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
+from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField)
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from feedback.models.outcome import CONCLUSIONS, DISCIPLINE_FORMS, LIGHTER_MEASURES, VERIFICATION_METHODS
+from feedback.models.outcome import (APPEAL_OUTCOMES, CONCLUSIONS, DISCIPLINE_FORMS, LIGHTER_MEASURES, PAUSE_GROUNDS,
+                                     VERIFICATION_METHODS)
 
 
 class VnDateField(DateField):
@@ -72,6 +74,7 @@ class AnswerForm(FlaskForm):
 class ProposeDisciplineForm(FlaskForm):
     proposed_form = SelectField(_l("Hình thức đề xuất"), validators=[Optional()], validate_choice=False)
     notes = TextAreaField(_l("Ghi chú, căn cứ đề xuất"), validators=[Length(max=5000)])
+    complex_case = BooleanField(_l("Vụ việc phức tạp (thời hạn xử lý 150 ngày thay vì 90 ngày)"))
 
     def __init__(self, allowed, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,12 +83,44 @@ class ProposeDisciplineForm(FlaskForm):
         ]
 
 
+class ReviewMeetingForm(FlaskForm):
+    review_date = VnDateField(_l("Ngày họp kiểm điểm"), validators=[InputRequired(_l("Vui lòng nhập ngày họp."))])
+    review_participants = TextAreaField(_l("Thành phần tham dự"), validators=[
+        DataRequired(_l("Vui lòng ghi thành phần tham dự.")), Length(max=5000)], render_kw={"rows": 2})
+    review_minutes = TextAreaField(_l("Biên bản họp kiểm điểm"), validators=[
+        DataRequired(_l("Vui lòng ghi biên bản cuộc họp.")), Length(max=20000)])
+
+
 class MeetingForm(FlaskForm):
-    meeting_date = VnDateField(_l("Ngày họp xét kỷ luật"),
+    meeting_date = VnDateField(_l("Ngày họp Hội đồng kỷ luật"),
                              validators=[InputRequired(_l("Vui lòng nhập ngày họp."))])
+    meeting_participants = TextAreaField(_l("Thành phần Hội đồng, người dự họp"), validators=[
+        DataRequired(_l("Vui lòng ghi thành phần tham dự.")), Length(max=5000)], render_kw={"rows": 2})
     meeting_minutes = TextAreaField(_l("Biên bản, kết quả cuộc họp"),
                                     validators=[DataRequired(_l("Vui lòng ghi biên bản cuộc họp.")),
                                                 Length(max=20000)])
+
+
+class PauseForm(FlaskForm):
+    ground = SelectField(_l("Căn cứ chưa xem xét xử lý kỷ luật"), choices=list(PAUSE_GROUNDS.items()),
+                         validate_choice=False)
+    starts_on = VnDateField(_l("Từ ngày"), validators=[InputRequired(_l("Vui lòng nhập ngày bắt đầu."))])
+    ends_on = VnDateField(_l("Đến ngày"), validators=[InputRequired(_l("Vui lòng nhập ngày kết thúc."))])
+    note = TextAreaField(_l("Giấy tờ làm căn cứ"), validators=[Length(max=2000)], render_kw={"rows": 2})
+
+
+class AppealForm(FlaskForm):
+    filed_on = VnDateField(_l("Ngày khiếu nại"), validators=[InputRequired(_l("Vui lòng nhập ngày khiếu nại."))])
+    summary = TextAreaField(_l("Nội dung khiếu nại"), validators=[
+        DataRequired(_l("Vui lòng nhập nội dung khiếu nại.")), Length(max=5000)], render_kw={"rows": 2})
+
+
+class AppealDecisionForm(FlaskForm):
+    outcome = SelectField(_l("Kết quả giải quyết"), choices=[(k, v) for k, v in APPEAL_OUTCOMES.items()
+                                                             if k != "pending"], validate_choice=False)
+    decided_on = VnDateField(_l("Ngày giải quyết"), validators=[InputRequired(_l("Vui lòng nhập ngày."))])
+    note = TextAreaField(_l("Ghi chú, số quyết định giải quyết"), validators=[Length(max=5000)],
+                         render_kw={"rows": 2})
 
 
 class DecisionForm(FlaskForm):
@@ -99,6 +134,9 @@ class DecisionForm(FlaskForm):
     decision_date = VnDateField(_l("Ngày quyết định"), validators=[Optional()])
     signer = StringField(_l("Người ký"), validators=[Length(max=120)])
     legal_basis = StringField(_l("Căn cứ pháp lý"), validators=[Length(max=300)])
+    electing_body = StringField(_l("Cơ quan biểu quyết bãi nhiệm (chỉ với bãi nhiệm)"), validators=[Length(max=200)])
+    already_assessed_year = IntegerField(_l("Vi phạm đã được tính khi đánh giá, xếp loại năm (nếu có)"),
+                                         validators=[Optional(), NumberRange(min=2000, max=2100)])
     lighter_measure = SelectField(_l("Biện pháp nhẹ hơn"),
                                   choices=[("", _l("— Chọn —"))] + list(LIGHTER_MEASURES.items()),
                                   validators=[Optional()], validate_choice=False)

@@ -35,3 +35,44 @@ def close_settled_cases(now=None):
         closed += 1
     db.session.commit()
     return closed
+
+
+DISCIPLINE_WATCH_EVERY = 6 * 3600
+
+
+def watch_discipline_time_limits(today=None):
+    """Periodic: the unit heads are warned TIME_LIMIT_WARN_DAYS before a discipline file's time limit;
+    the monitoring office is told once it has passed without a decision. Each notice once. Returns counts."""
+    from feedback.cases.services import _notify, heads_for, monitors_for
+    from feedback.calendar import local_date
+    from feedback.models import DisciplineDecision
+    from feedback.outcomes.services import TIME_LIMIT_WARN_DAYS, discipline_due
+
+    from feedback.models import Notification
+
+    today = today or local_date(utcnow())
+    counts = {"warned": 0, "late": 0}
+
+    def tell(user, complaint, text, key, what):
+        if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key)) is None:
+            if _notify(user, complaint, "discipline", text, dedupe_key=key) is not None:
+                counts[what] += 1
+
+    open_files = db.session.scalars(select(DisciplineDecision).where(
+        DisciplineDecision.status.in_(("proposed", "reviewed", "meeting")),
+        DisciplineDecision.started_on.is_not(None))).all()
+    for decision in open_files:
+        due = discipline_due(decision, today)
+        complaint = decision.complaint
+        if today > due:
+            for monitor in monitors_for(complaint.unit, complaint):
+                tell(monitor, complaint, _("Hồ sơ kỷ luật của phản ánh %(code)s đã quá thời hạn xử lý (%(d)s).",
+                                           code=complaint.tracking_code, d=due.strftime("%d/%m/%Y")),
+                     f"discipline-late:{decision.id}:{due}:u{monitor.id}", "late")
+        elif (due - today).days <= TIME_LIMIT_WARN_DAYS:
+            for head in heads_for(complaint.unit, complaint):
+                tell(head, complaint, _("Hồ sơ kỷ luật của phản ánh %(code)s sắp hết thời hạn xử lý (%(d)s).",
+                                        code=complaint.tracking_code, d=due.strftime("%d/%m/%Y")),
+                     f"discipline-warn:{decision.id}:{due}:u{head.id}", "warned")
+    db.session.commit()
+    return counts

@@ -9,12 +9,13 @@ from sqlalchemy import select
 from feedback import attachments
 from feedback.extensions import db
 from feedback.models import Attachment
-from feedback.models.outcome import CONCLUSIONS, DISCIPLINE_FORMS, LIGHTER_MEASURES, VERIFICATION_METHODS
+from feedback.models.outcome import (APPEAL_OUTCOMES, CONCLUSIONS, DISCIPLINE_FORMS, LIGHTER_MEASURES, PAUSE_GROUNDS,
+                                     VERIFICATION_METHODS)
 from feedback.outcomes import access, bp, services
 from feedback.outcomes.evidence import save_evidence
 from feedback.outcomes.forms import (
-    AnswerForm, AnswerReviewForm, CloseForm, DecisionForm, EvidenceForm, MeetingForm, ProposeDisciplineForm,
-    PublishForm, ReviewForm, VerificationForm,
+    AnswerForm, AnswerReviewForm, AppealDecisionForm, AppealForm, CloseForm, DecisionForm, EvidenceForm, MeetingForm,
+    PauseForm, ProposeDisciplineForm, PublishForm, ReviewForm, ReviewMeetingForm, VerificationForm,
 )
 from feedback.outcomes.services import OutcomeError
 
@@ -146,7 +147,7 @@ def review_verification(code):
 
 # --- discipline ------------------------------------------------------------------------------
 
-def _discipline_page(complaint, propose_form=None, meeting_form=None, decision_form=None, status=200):
+def _discipline_page(complaint, propose_form=None, meeting_form=None, decision_form=None, status=200, **bound):
     staff = complaint.staff
     allowed = services.allowed_forms(staff) if staff is not None else []
     decision = services.current_discipline(complaint)
@@ -159,6 +160,14 @@ def _discipline_page(complaint, propose_form=None, meeting_form=None, decision_f
         refusal=services.discipline_refusal(complaint), allowed=allowed, forms_labels=DISCIPLINE_FORMS,
         lighter=LIGHTER_MEASURES, propose_form=propose_form or ProposeDisciplineForm(allowed, formdata=None),
         meeting_form=meeting_form or MeetingForm(formdata=None), decision_form=decision_form,
+        review_form=bound.get("review_form") or ReviewMeetingForm(formdata=None),
+        pause_form=bound.get("pause_form") or PauseForm(formdata=None),
+        appeal_form=bound.get("appeal_form") or AppealForm(formdata=None),
+        appeal_decision_form=bound.get("appeal_decision_form") or AppealDecisionForm(formdata=None),
+        due=services.discipline_due(decision) if decision else None,
+        paused=services.paused_days(decision) if decision else 0,
+        pauses=services.pauses(decision) if decision else [], appeals=services.appeals(decision) if decision else [],
+        pause_grounds=PAUSE_GROUNDS, appeal_outcomes=APPEAL_OUTCOMES, today=services._today(),
         can_draft=access.can_draft(current_user, complaint), can_approve=access.can_approve(current_user, complaint),
         flag=services.assessment_flag(staff, decision.decision_date.year)
         if decision is not None and decision.decision_date and staff is not None else None,
@@ -180,7 +189,7 @@ def discipline(code):
         return _discipline_page(complaint, propose_form=form, status=400)
     try:
         services.propose_discipline(complaint, current_user, proposed_form=form.proposed_form.data or None,
-                                    notes=form.notes.data)
+                                    notes=form.notes.data, complex_case=form.complex_case.data)
     except OutcomeError as error:
         _fail(error)
         form.proposed_form.errors = [str(error)]
@@ -199,13 +208,66 @@ def discipline_meeting(code):
         return _discipline_page(complaint, meeting_form=form, status=400)
     try:
         services.record_meeting(complaint, current_user, meeting_date=form.meeting_date.data,
-                                minutes=form.meeting_minutes.data)
+                                minutes=form.meeting_minutes.data, participants=form.meeting_participants.data)
     except OutcomeError as error:
         _fail(error)
         return _discipline_page(complaint, meeting_form=form, status=400)
     db.session.commit()
     flash(_("Đã ghi nhận cuộc họp xét kỷ luật."), "success")
     return redirect(url_for("outcomes.discipline", code=code))
+
+
+def _discipline_step(code, form_class, name, action, done):
+    """One recorded step of the discipline file: check the form, call the service, commit, back to the page."""
+    complaint = access.require(access.can_approve, code)
+    form = form_class()
+    if not form.validate_on_submit():
+        return _discipline_page(complaint, status=400, **{name: form})
+    try:
+        action(complaint, form)
+    except OutcomeError as error:
+        _fail(error)
+        flash(str(error), "error")
+        return _discipline_page(complaint, status=400, **{name: form})
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("outcomes.discipline", code=code))
+
+
+@bp.route("/<code>/discipline/review", methods=["POST"])
+@login_required
+def discipline_review(code):
+    """Họp kiểm điểm: date, participants, minutes."""
+    return _discipline_step(code, ReviewMeetingForm, "review_form", lambda complaint, form: services.record_review(
+        complaint, current_user, review_date=form.review_date.data, minutes=form.review_minutes.data,
+        participants=form.review_participants.data), _("Đã ghi nhận cuộc họp kiểm điểm."))
+
+
+@bp.route("/<code>/discipline/pause", methods=["POST"])
+@login_required
+def discipline_pause(code):
+    """A period in which discipline is not yet considered, with its ground."""
+    return _discipline_step(code, PauseForm, "pause_form", lambda complaint, form: services.pause_discipline(
+        complaint, current_user, ground=form.ground.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+        note=form.note.data), _("Đã ghi nhận thời gian chưa xem xét xử lý kỷ luật."))
+
+
+@bp.route("/<code>/discipline/appeal", methods=["POST"])
+@login_required
+def discipline_appeal(code):
+    """The disciplined person's khiếu nại against the decision."""
+    return _discipline_step(code, AppealForm, "appeal_form", lambda complaint, form: services.record_appeal(
+        complaint, current_user, filed_on=form.filed_on.data, summary=form.summary.data),
+        _("Đã ghi nhận khiếu nại quyết định kỷ luật."))
+
+
+@bp.route("/<code>/discipline/appeal/decision", methods=["POST"])
+@login_required
+def discipline_appeal_decision(code):
+    return _discipline_step(code, AppealDecisionForm, "appeal_decision_form",
+                            lambda complaint, form: services.decide_appeal(
+                                complaint, current_user, outcome=form.outcome.data, decided_on=form.decided_on.data,
+                                note=form.note.data), _("Đã ghi nhận kết quả giải quyết khiếu nại."))
 
 
 @bp.route("/<code>/discipline/decision", methods=["POST"])
@@ -221,7 +283,8 @@ def discipline_decision(code):
             services.decide_discipline(complaint, current_user, form=form.form.data,
                                        decision_number=form.decision_number.data,
                                        decision_date=form.decision_date.data, signer=form.signer.data,
-                                       legal_basis=form.legal_basis.data)
+                                       legal_basis=form.legal_basis.data, electing_body=form.electing_body.data,
+                                       already_assessed_year=form.already_assessed_year.data)
         else:
             services.decide_no_discipline(complaint, current_user, lighter_measure=form.lighter_measure.data,
                                           notes=form.notes.data)

@@ -5,12 +5,12 @@ One function per state change. Each checks that the change is allowed (raising
 case through `workflow.transition()` where its status changes, writes the case
 timeline (CaseEvent) and the audit trail, and flushes. The caller commits.
 """
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import extract, func, select
+from sqlalchemy import extract, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from feedback import audit
@@ -21,8 +21,8 @@ from feedback.messaging import complainant_address, notify_complainant
 from feedback.models import (Answer, CaseEvent, CaseReview, Complaint, DisciplineDecision, Rating, Verification,
                              utcnow)
 from feedback.models.outcome import (
-    CONCLUSIONS, DISCIPLINE_FORMS, FORMS_BY_STAFF_KIND, LEADER_ONLY_FORMS, LIGHTER_MEASURES,
-    VERIFICATION_METHODS,
+    APPEAL_OUTCOMES, CONCLUSIONS, COUNCIL_FORMS, DISCIPLINE_FORMS, ELECTED_BODY_FORMS, FORMS_BY_STAFF_KIND,
+    LEADER_ONLY_FORMS, LIGHTER_MEASURES, PAUSE_GROUNDS, VERIFICATION_METHODS, DisciplineAppeal, DisciplinePause,
 )
 from feedback.redaction import redact_for_case
 
@@ -37,9 +37,9 @@ SMS_ANSWER_LIMIT = 480
 LEGAL_BASIS = {
     "can_bo": "Nghị định số 172/2025/NĐ-CP của Chính phủ quy định về xử lý kỷ luật cán bộ, công chức",
     "cong_chuc": "Nghị định số 172/2025/NĐ-CP của Chính phủ quy định về xử lý kỷ luật cán bộ, công chức",
-    "vien_chuc": "Nghị định số 112/2020/NĐ-CP của Chính phủ về xử lý kỷ luật cán bộ, công chức, viên chức "
-                 "(đã được sửa đổi, bổ sung)",
-    "other": "Bộ luật Lao động năm 2019 và nội quy lao động của cơ quan, đơn vị",
+    "vien_chuc": "Nghị định số 112/2020/NĐ-CP của Chính phủ về xử lý kỷ luật cán bộ, công chức, viên chức, "
+                 "được sửa đổi, bổ sung bởi Nghị định số 71/2023/NĐ-CP",
+    "other": "Bộ luật Lao động năm 2019 (Điều 124) và nội quy lao động của cơ quan, đơn vị",
 }
 
 DEFAULT_ANSWER_TEMPLATE = (
@@ -217,7 +217,63 @@ def _check_form(staff, form):
                              leader="" if staff.is_leader else _(" không giữ chức vụ lãnh đạo")))
 
 
-def propose_discipline(complaint, actor, *, proposed_form=None, notes=None):
+# Thời hạn xử lý kỷ luật (Nghị định 172/2025/NĐ-CP; Nghị định 112/2020/NĐ-CP sửa đổi bởi 71/2023/NĐ-CP):
+# 90 days from the finding, 150 for a complex case; periods "chưa xem xét xử lý kỷ luật" do not count.
+TIME_LIMIT_DAYS = 90
+COMPLEX_TIME_LIMIT_DAYS = 150
+# Thời hiệu: 2 years for a violation at the level of khiển trách, 5 years for the others.
+LIMITATION_YEARS = {"khien_trach": 2}
+DEFAULT_LIMITATION_YEARS = 5
+# The unit head is warned this many days before the time limit.
+TIME_LIMIT_WARN_DAYS = 15
+
+
+def _today():
+    return local_date(utcnow())
+
+
+def pauses(decision):
+    return db.session.scalars(select(DisciplinePause).where(DisciplinePause.decision_id == decision.id)
+                              .order_by(DisciplinePause.starts_on)).all()
+
+
+def paused_days(decision, today=None):
+    """Days of "chưa xem xét xử lý kỷ luật" so far (they extend the time limit)."""
+    today = today or _today()
+    return sum(max(0, (min(p.ends_on, today) - p.starts_on).days + 1) for p in pauses(decision) if p.starts_on <= today)
+
+
+def active_pause(decision, today=None):
+    today = today or _today()
+    return next((p for p in pauses(decision) if p.starts_on <= today <= p.ends_on), None)
+
+
+def discipline_due(decision, today=None):
+    """The last day a decision can be made: started_on + 90 (150) days + the paused days."""
+    if decision.started_on is None:
+        return None
+    days = COMPLEX_TIME_LIMIT_DAYS if decision.complex_case else TIME_LIMIT_DAYS
+    return decision.started_on + timedelta(days=days + paused_days(decision, today))
+
+
+def _years_after(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def limitation_refusal(complaint, form, on):
+    """Why the thời hiệu has run out for this form on `on` (None: it has not)."""
+    violation = complaint.incident_date or local_date(complaint.submitted_at)
+    years = LIMITATION_YEARS.get(form, DEFAULT_LIMITATION_YEARS)
+    if on > _years_after(violation, years):
+        return _("Đã hết thời hiệu xử lý kỷ luật (%(n)d năm kể từ ngày vi phạm %(d)s).", n=years,
+                 d=violation.strftime("%d/%m/%Y"))
+    return None
+
+
+def propose_discipline(complaint, actor, *, proposed_form=None, notes=None, complex_case=False):
     _lock(complaint)
     refusal = discipline_refusal(complaint)
     if refusal:
@@ -228,65 +284,116 @@ def propose_discipline(complaint, actor, *, proposed_form=None, notes=None):
     staff = complaint.staff
     if proposed_form:
         _check_form(staff, proposed_form)
+    verification = approved_verification(complaint)
     decision = DisciplineDecision(
         complaint=complaint, staff_id=staff.id, status="proposed", proposed_form=proposed_form or None,
         notes=(notes or "").strip() or None, legal_basis=default_legal_basis(staff), created_by_id=actor.id,
+        # The time limit runs from the approved conclusion that found the violation.
+        started_on=local_date(verification.approved_at) if verification.approved_at else _today(),
+        complex_case=bool(complex_case),
     )
     db.session.add(decision)
     db.session.flush()
-    _event(complaint, "discipline", _("Đề xuất xem xét kỷ luật."), actor)
+    _event(complaint, "discipline", _("Đề xuất xem xét kỷ luật; thời hạn xử lý đến %(d)s.",
+                                      d=discipline_due(decision).strftime("%d/%m/%Y")), actor)
     audit.record("discipline.proposed", actor=actor, obj=decision, case=complaint.tracking_code,
-                 staff=staff.public_ref, proposed_form=proposed_form)
+                 staff=staff.public_ref, proposed_form=proposed_form, complex_case=bool(complex_case))
     return decision
 
 
-def _decision_at(complaint, status):
+def _decision_at(complaint, *statuses):
     decision = current_discipline(complaint)
-    if decision is None or decision.status != status:
+    if decision is None or decision.status not in statuses:
         raise OutcomeError(_("Bước này không còn phù hợp với trạng thái hồ sơ kỷ luật."))
     return decision
 
 
-def record_meeting(complaint, actor, *, meeting_date, minutes):
+def _meeting_fields(held_on, minutes, participants, what):
+    minutes, participants = (minutes or "").strip(), (participants or "").strip()
+    if held_on is None or not minutes or not participants:
+        raise OutcomeError(_("Cần ngày họp, thành phần tham dự và biên bản %(what)s.", what=what))
+    if held_on > _today():
+        raise OutcomeError(_("Ngày họp không được sau hôm nay."))
+    return minutes, participants
+
+
+def record_review(complaint, actor, *, review_date, minutes, participants):
+    """Họp kiểm điểm: the staff member's own review meeting, the first step (date, minutes, who took part)."""
     _lock(complaint)
     decision = _decision_at(complaint, "proposed")
-    minutes = (minutes or "").strip()
-    if meeting_date is None or not minutes:
-        raise OutcomeError(_("Cần ngày họp xét kỷ luật và biên bản cuộc họp."))
+    minutes, participants = _meeting_fields(review_date, minutes, participants, _("cuộc họp kiểm điểm"))
+    decision.status = "reviewed"
+    decision.review_date, decision.review_minutes, decision.review_participants = review_date, minutes, participants
+    _event(complaint, "discipline", _("Đã họp kiểm điểm ngày %(d)s.", d=review_date.strftime("%d/%m/%Y")), actor)
+    audit.record("discipline.review", actor=actor, obj=decision, case=complaint.tracking_code,
+                 review_date=review_date.isoformat())
+    db.session.flush()
+    return decision
+
+
+def record_meeting(complaint, actor, *, meeting_date, minutes, participants=None):
+    """Hội đồng kỷ luật: after the kiểm điểm; required before the heaviest forms."""
+    _lock(complaint)
+    decision = _decision_at(complaint, "reviewed")
+    minutes, participants = _meeting_fields(meeting_date, minutes, participants, _("Hội đồng kỷ luật"))
     decision.status = "meeting"
-    decision.meeting_date = meeting_date
-    decision.meeting_minutes = minutes
-    _event(complaint, "discipline", _("Đã họp xét kỷ luật ngày %(d)s.", d=meeting_date.strftime("%d/%m/%Y")), actor)
+    decision.meeting_date, decision.meeting_minutes, decision.meeting_participants = meeting_date, minutes, participants
+    _event(complaint, "discipline", _("Hội đồng kỷ luật họp ngày %(d)s.", d=meeting_date.strftime("%d/%m/%Y")), actor)
     audit.record("discipline.meeting", actor=actor, obj=decision, case=complaint.tracking_code,
                  meeting_date=meeting_date.isoformat())
     db.session.flush()
     return decision
 
 
-def decide_discipline(complaint, actor, *, form, decision_number, decision_date, signer, legal_basis=None):
+def _not_paused(decision, on):
+    pause = active_pause(decision, on)
+    if pause is not None:
+        raise OutcomeError(_("Đang trong thời gian chưa xem xét xử lý kỷ luật (%(g)s) đến %(d)s.",
+                             g=PAUSE_GROUNDS[pause.ground], d=pause.ends_on.strftime("%d/%m/%Y")))
+
+
+def decide_discipline(complaint, actor, *, form, decision_number, decision_date, signer, legal_basis=None,
+                      electing_body=None, already_assessed_year=None):
     _lock(complaint)
-    decision = _decision_at(complaint, "meeting")
+    decision = _decision_at(complaint, "reviewed", "meeting")
     _check_form(decision.staff, form)
     decision_number, signer = (decision_number or "").strip(), (signer or "").strip()
     if not (decision_number and decision_date and signer):
         raise OutcomeError(_("Quyết định kỷ luật cần số quyết định, ngày quyết định và người ký."))
+    _not_paused(decision, decision_date)
+    if form in COUNCIL_FORMS and decision.status != "meeting":
+        raise OutcomeError(_("Hình thức %(f)s chỉ quyết định sau khi Hội đồng kỷ luật họp.", f=DISCIPLINE_FORMS[form]))
+    electing_body = (electing_body or "").strip()
+    if form in ELECTED_BODY_FORMS:
+        if actor.role != "monitor":
+            raise OutcomeError(_("Bãi nhiệm do cơ quan bầu (Hội đồng nhân dân) biểu quyết; cơ quan giám sát ghi "
+                                 "nhận nghị quyết."))
+        if not electing_body:
+            raise OutcomeError(_("Vui lòng nhập cơ quan đã biểu quyết bãi nhiệm (ví dụ: HĐND xã)."))
+    refusal = limitation_refusal(complaint, form, decision_date)
+    if refusal:
+        raise OutcomeError(refusal)
+    due = discipline_due(decision, decision_date)
     decision.status = "decided"
     decision.form = form
     decision.decision_number = decision_number
     decision.decision_date = decision_date
     decision.signer = signer
+    decision.electing_body = electing_body[:200] or None
+    decision.already_assessed_year = already_assessed_year or None
     decision.legal_basis = (legal_basis or "").strip() or default_legal_basis(decision.staff)
     _event(complaint, "discipline", _("Quyết định kỷ luật số %(n)s: %(f)s.", n=decision_number,
                                       f=DISCIPLINE_FORMS[form]), actor)
     audit.record("discipline.decided", actor=actor, obj=decision, case=complaint.tracking_code, form=form,
-                 decision_number=decision_number, decision_date=decision_date.isoformat(), signer=signer)
+                 decision_number=decision_number, decision_date=decision_date.isoformat(), signer=signer,
+                 electing_body=decision.electing_body, after_time_limit=bool(due and decision_date > due))
     db.session.flush()
     return decision
 
 
 def decide_no_discipline(complaint, actor, *, lighter_measure, notes=None):
     _lock(complaint)
-    decision = _decision_at(complaint, "meeting")
+    decision = _decision_at(complaint, "reviewed", "meeting")
     if lighter_measure not in LIGHTER_MEASURES:
         raise OutcomeError(_("Vui lòng chọn biện pháp xử lý nhẹ hơn đã áp dụng."))
     decision.status = "no_discipline"
@@ -301,14 +408,78 @@ def decide_no_discipline(complaint, actor, *, lighter_measure, notes=None):
     return decision
 
 
+def pause_discipline(complaint, actor, *, ground, starts_on, ends_on, note=None):
+    """Record a period of "chưa xem xét xử lý kỷ luật" with its ground; it extends the time limit."""
+    _lock(complaint)
+    decision = _decision_at(complaint, "proposed", "reviewed", "meeting")
+    if ground not in PAUSE_GROUNDS:
+        raise OutcomeError(_("Vui lòng chọn căn cứ trong danh sách."))
+    if starts_on is None or ends_on is None or ends_on < starts_on:
+        raise OutcomeError(_("Vui lòng nhập ngày bắt đầu và ngày kết thúc (không trước ngày bắt đầu)."))
+    pause = DisciplinePause(decision_id=decision.id, ground=ground, starts_on=starts_on, ends_on=ends_on,
+                            note=(note or "").strip()[:2000] or None, created_by_id=actor.id)
+    db.session.add(pause)
+    db.session.flush()
+    _event(complaint, "discipline", _("Chưa xem xét xử lý kỷ luật từ %(a)s đến %(b)s: %(g)s.",
+                                      a=starts_on.strftime("%d/%m/%Y"), b=ends_on.strftime("%d/%m/%Y"),
+                                      g=PAUSE_GROUNDS[ground]), actor)
+    audit.record("discipline.paused", actor=actor, obj=decision, ground=ground, starts_on=starts_on.isoformat(),
+                 ends_on=ends_on.isoformat())
+    return pause
+
+
+def appeals(decision):
+    return db.session.scalars(select(DisciplineAppeal).where(DisciplineAppeal.decision_id == decision.id)
+                              .order_by(DisciplineAppeal.id)).all()
+
+
+def record_appeal(complaint, actor, *, filed_on, summary):
+    """The disciplined person's khiếu nại against the decision."""
+    _lock(complaint)
+    decision = _decision_at(complaint, "decided")
+    summary = (summary or "").strip()
+    if filed_on is None or not summary:
+        raise OutcomeError(_("Vui lòng nhập ngày và nội dung khiếu nại."))
+    if any(a.outcome == "pending" for a in appeals(decision)):
+        raise OutcomeError(_("Đang có khiếu nại chưa được giải quyết."))
+    appeal = DisciplineAppeal(decision_id=decision.id, filed_on=filed_on, summary=summary[:5000], outcome="pending",
+                              created_by_id=actor.id)
+    db.session.add(appeal)
+    db.session.flush()
+    _event(complaint, "discipline", _("Cán bộ khiếu nại quyết định kỷ luật (ngày %(d)s).",
+                                      d=filed_on.strftime("%d/%m/%Y")), actor)
+    audit.record("discipline.appealed", actor=actor, obj=decision, appeal=appeal.id)
+    return appeal
+
+
+def decide_appeal(complaint, actor, *, outcome, decided_on, note=None):
+    _lock(complaint)
+    decision = _decision_at(complaint, "decided")
+    appeal = next((a for a in appeals(decision) if a.outcome == "pending"), None)
+    if appeal is None:
+        raise OutcomeError(_("Không có khiếu nại nào đang chờ giải quyết."))
+    if outcome not in APPEAL_OUTCOMES or outcome == "pending" or decided_on is None:
+        raise OutcomeError(_("Vui lòng chọn kết quả giải quyết khiếu nại và ngày giải quyết."))
+    appeal.outcome, appeal.decided_on, appeal.outcome_note = outcome, decided_on, (note or "").strip()[:5000] or None
+    _event(complaint, "discipline", _("Kết quả giải quyết khiếu nại quyết định kỷ luật: %(o)s.",
+                                      o=APPEAL_OUTCOMES[outcome]), actor)
+    audit.record("discipline.appeal_decided", actor=actor, obj=decision, appeal=appeal.id, outcome=outcome)
+    db.session.flush()
+    return appeal
+
+
 def assessment_flag(staff, year):
-    """"không hoàn thành nhiệm vụ" when a discipline decision against `staff` is dated in `year`."""
+    """"không hoàn thành nhiệm vụ" when a discipline decision against `staff` is dated in `year`, unless
+    its violation was already counted in an earlier year's rating, or the decision was annulled on appeal."""
+    annulled = select(DisciplineAppeal.decision_id).where(DisciplineAppeal.outcome == "annulled")
     found = db.session.scalar(
         select(DisciplineDecision.id).where(
             DisciplineDecision.staff_id == staff.id,
             DisciplineDecision.status == "decided",
             DisciplineDecision.decision_date >= date(year, 1, 1),
             DisciplineDecision.decision_date <= date(year, 12, 31),
+            or_(DisciplineDecision.already_assessed_year.is_(None), DisciplineDecision.already_assessed_year >= year),
+            DisciplineDecision.id.not_in(annulled),
         ).limit(1)
     )
     return ASSESSMENT_FAILED if found is not None else None

@@ -101,7 +101,8 @@ def test_head_records_a_discipline_decision(app, live_server, browser):
     world = make_world(staff_kind="vien_chuc")
     conclude(world)
     services.propose_discipline(world.case, world.handler, proposed_form="khien_trach")
-    services.record_meeting(world.case, world.head, meeting_date=date(2025, 12, 5), minutes="Họp xét kỷ luật.")
+    services.record_review(world.case, world.head, review_date=date(2025, 12, 5), minutes="Họp kiểm điểm.",
+                           participants="Tổ chuyên môn")
     db.session.commit()
     context = browser.new_context(viewport=TABLET, locale="vi-VN")
     page = context.new_page()

@@ -12,7 +12,6 @@ from feedback.jobs import relay_pending
 from feedback.jobs.worker import PERIODIC_JOBS, run_due_periodic
 from feedback.models import AuditEvent, CaseEvent, Notification, OutboundMessage
 from tests import factories
-from tests.cases.conftest import PHONE
 
 
 def _at(*args):

@@ -36,18 +36,26 @@ def test_discipline_steps_proposed_meeting_decided(app, client, world):
     assert decision.status == "proposed" and decision.staff_id == world.clerk.id
     assert "172/2025/NĐ-CP" in decision.legal_basis
 
-    # The handler proposes; the meeting and the decision are the head's.
-    assert client.post(f"/cases/{code}/discipline/meeting",
-                       data={"meeting_date": "2025-12-05", "meeting_minutes": "x"}).status_code == 403
+    # The handler proposes; the meetings and the decision are the head's.
+    assert client.post(f"/cases/{code}/discipline/review",
+                       data={"review_date": "2025-12-01", "review_minutes": "x", "review_participants": "x"}
+                       ).status_code == 403
 
     login(client, world.head)
-    response = client.post(f"/cases/{code}/discipline/meeting", data={"meeting_date": "", "meeting_minutes": ""})
+    # First the kiểm điểm meeting (issue 13: the steps are no longer one meeting), then the council.
+    response = client.post(f"/cases/{code}/discipline/review", data={"review_date": "", "review_minutes": ""})
     assert response.status_code == 400 and "Vui lòng nhập ngày họp" in response.get_data(as_text=True)
-    response = client.post(f"/cases/{code}/discipline/meeting",
-                           data={"meeting_date": "2025-12-05", "meeting_minutes": "Hội đồng thống nhất đề xuất khiển trách."})
+    response = client.post(f"/cases/{code}/discipline/review", data={
+        "review_date": "2025-12-01", "review_participants": "Bà Lê Thị Hoa; tổ một cửa; Chủ tịch UBND phường",
+        "review_minutes": "Bà Hoa tự nhận khuyết điểm."})
+    assert response.status_code == 302
+    response = client.post(f"/cases/{code}/discipline/meeting", data={
+        "meeting_date": "2025-12-05", "meeting_participants": "Hội đồng kỷ luật phường (5 thành viên)",
+        "meeting_minutes": "Hội đồng thống nhất đề xuất khiển trách."})
     assert response.status_code == 302
     db.session.expire_all()
     assert decision.status == "meeting" and decision.meeting_date == date(2025, 12, 5)
+    assert decision.review_date == date(2025, 12, 1) and "tổ một cửa" in decision.review_participants
 
     # A decision needs its number, date and signer.
     response = _decide(client, code, decision_number="", signer="")
@@ -63,7 +71,7 @@ def test_discipline_steps_proposed_meeting_decided(app, client, world):
     page = client.get(f"/cases/{code}/discipline").get_data(as_text=True)
     assert "125/QĐ-UBND" in page and "không hoàn thành nhiệm vụ" in page
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("discipline.%"))).all()
-    assert actions == ["discipline.proposed", "discipline.meeting", "discipline.decided"]
+    assert actions == ["discipline.proposed", "discipline.review", "discipline.meeting", "discipline.decided"]
     assert verify_chain() == (True, None)
 
 
@@ -72,7 +80,8 @@ def test_no_discipline_with_a_lighter_measure(app, client, world):
     code = world.case.tracking_code
     login(client, world.head)
     client.post(f"/cases/{code}/discipline", data={"notes": "Đề xuất xem xét."})
-    client.post(f"/cases/{code}/discipline/meeting", data={"meeting_date": "2025-12-05", "meeting_minutes": "Họp."})
+    client.post(f"/cases/{code}/discipline/review", data={"review_date": "2025-12-05", "review_minutes": "Họp.",
+                                                          "review_participants": "Tổ một cửa"})
     response = client.post(f"/cases/{code}/discipline/decision", data={"outcome": "no_discipline"})
     assert response.status_code == 400 and "biện pháp nhẹ hơn" in response.get_data(as_text=True)
     response = client.post(f"/cases/{code}/discipline/decision",
@@ -86,7 +95,10 @@ def test_no_discipline_with_a_lighter_measure(app, client, world):
 
 def _to_meeting(world):
     services.propose_discipline(world.case, world.head)
-    services.record_meeting(world.case, world.head, meeting_date=date(2025, 12, 1), minutes="Họp xét.")
+    services.record_review(world.case, world.head, review_date=date(2025, 11, 28), minutes="Kiểm điểm.",
+                           participants="Tổ một cửa")
+    services.record_meeting(world.case, world.head, meeting_date=date(2025, 12, 1), minutes="Họp xét.",
+                            participants="Hội đồng kỷ luật")
     db.session.commit()
 
 

@@ -38,8 +38,9 @@ def test_full_outcome_path(app, client, world):
     assert case.status == "concluded" and verify_chain() == (True, None)
 
     client.post(f"/cases/{code}/discipline", data={"proposed_form": "khien_trach", "notes": "Vi phạm lần đầu."})
-    client.post(f"/cases/{code}/discipline/meeting",
-                data={"meeting_date": "2025-12-05", "meeting_minutes": "Thống nhất hình thức khiển trách."})
+    client.post(f"/cases/{code}/discipline/review",
+                data={"review_date": "2025-12-05", "review_participants": "Tổ một cửa, lãnh đạo phường",
+                      "review_minutes": "Thống nhất hình thức khiển trách."})
     client.post(f"/cases/{code}/discipline/decision", data={
         "outcome": "decided", "form": "khien_trach", "decision_number": "31/QĐ-UBND", "decision_date": "2025-12-08",
         "signer": "Chủ tịch UBND phường Nha Trang"})
