@@ -18,6 +18,8 @@ def init_app(app):
     navigation.register_staff("cases.transfers", _l("Chuyển đến chờ nhận"), roles=("unit_head", "monitor"), order=22)
     navigation.register_staff("cases.ratings", _l("Đánh giá thấp tại quầy"), roles=("unit_head", "monitor"),
                               order=22)
+    navigation.register_staff("cases.referrals", _l("Đơn chuyển cơ quan khác"), roles=("unit_head", "monitor"),
+                              order=22)
     navigation.register_staff("cases.reviews", _l("Đề nghị xem xét lại"), roles=("monitor",), order=22)
     navigation.register_staff("cases.escalated", _l("Trễ hạn, chuyển giám sát"), roles=("monitor", "admin"), order=22)
     navigation.register_staff("cases.identity_requests", _l("Yêu cầu xem danh tính"), roles=("monitor",), order=23)

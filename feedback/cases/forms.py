@@ -74,6 +74,8 @@ class DeclineForm(FlaskForm):
     reason = SelectField(_l("Lý do không thụ lý"), choices=[("", _l("— Chọn lý do —"))] + list(DECLINE_REASONS.items()),
                          validators=[DataRequired(_l("Vui lòng chọn lý do trong danh sách."))], validate_choice=False)
     duplicate_code = StringField(_l("Mã phản ánh gốc (khi trùng)"), validators=[Optional(), Length(max=16)])
+    referred_to = StringField(_l("Cơ quan có thẩm quyền nhận đơn (khi không thuộc thẩm quyền)"),
+                              validators=[Optional(), Length(max=255)])
     note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
     submit = SubmitField(_l("Không thụ lý"))
 
@@ -109,6 +111,12 @@ class ReviewDecisionForm(FlaskForm):
     unit_id = IdChoiceField(_l("Đơn vị xem xét lại"))
     note = TextAreaField(_l("Căn cứ quyết định"), validators=[DataRequired(_l("Vui lòng nêu căn cứ của quyết định.")),
                                                              Length(max=2000)], render_kw={"rows": 2})
+
+
+class ReferralOutcomeForm(FlaskForm):
+    outcome = TextAreaField(_l("Kết quả giải quyết của cơ quan có thẩm quyền"), validators=[
+        DataRequired(_l("Vui lòng ghi kết quả giải quyết của cơ quan có thẩm quyền.")), Length(max=2000)],
+        render_kw={"rows": 2})
 
 
 class TransferDecisionForm(FlaskForm):

@@ -1,4 +1,5 @@
-"""The unit head's written apology (phiếu xin lỗi và hẹn lại) as an A4 PDF, laid out as an
+"""Notices to the citizen as A4 PDFs — the unit head's written apology (phiếu xin lỗi và hẹn lại), the
+transfer notice (phiếu chuyển xử lý) and the referral notice (phiếu chuyển đơn) — laid out as an
 administrative document (Nghị định 30/2020/NĐ-CP): issuing body and national heading side by side,
 number and date, title, addressee, body, signature block and recipients.
 
@@ -20,17 +21,88 @@ def _long_date(moment):
 def late_notice_pdf(complaint, notice):
     """Bytes of notice number `notice.number` of `complaint`."""
     with force_locale("vi"):  # an administrative document is Vietnamese
-        return _render(complaint, notice)
+        paragraphs = [
+            _("Ngày %(received)s, %(unit)s tiếp nhận phản ánh, kiến nghị của Ông/Bà (mã %(code)s); hạn trả lời là "
+              "ngày %(due)s.", received=to_local(complaint.submitted_at).strftime("%d/%m/%Y"), unit=notice.unit_name,
+              code=complaint.tracking_code,
+              due=to_local(notice.old_due_at).strftime("%d/%m/%Y") if notice.old_due_at else "—"),
+            _("Đến nay %(unit)s chưa trả lời được vì lý do: %(reason)s", unit=notice.unit_name, reason=notice.reason),
+            _("Sự chậm trễ này đã làm mất thời gian của Ông/Bà. %(unit)s thành thật xin lỗi Ông/Bà và hẹn trả lời "
+              "trước ngày %(date)s.", unit=notice.unit_name, date=to_local(notice.new_due_at).strftime("%d/%m/%Y")),
+            _follow_text(complaint),
+        ]
+        title = _("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ LỜI")
+        if notice.number > 1:
+            title += "\n" + _("(lần %(n)d)", n=notice.number)
+        return _render(complaint, unit_id=notice.unit_id, unit_name=notice.unit_name,
+                       number=_("Số: %(n)02d/PXL-%(code)s", n=notice.number, code=complaint.tracking_code),
+                       title=title, paragraphs=paragraphs, issued_at=notice.issued_at,
+                       signer_name=notice.signer_name, signer_position=notice.signer_position,
+                       doc_title=_("Phiếu xin lỗi và hẹn lại ngày trả lời %(code)s", code=complaint.tracking_code))
 
 
-def _render(complaint, notice):
+def transfer_notice_pdf(complaint, request, signer):
+    """Phiếu chuyển xử lý: the citizen is told which unit now handles the case, why, and its new dates."""
+    with force_locale("vi"):
+        paragraphs = [
+            _("Ngày %(received)s, %(src)s tiếp nhận phản ánh, kiến nghị của Ông/Bà (mã %(code)s).",
+              received=to_local(complaint.submitted_at).strftime("%d/%m/%Y"), src=request.from_unit.name,
+              code=complaint.tracking_code),
+            _("Nội dung phản ánh thuộc thẩm quyền giải quyết của %(dst)s (lý do: %(reason)s). Ngày %(day)s, phản ánh "
+              "đã được chuyển đến %(dst)s để giải quyết.", dst=request.to_unit.name, reason=request.reason,
+              day=to_local(request.decided_at).strftime("%d/%m/%Y")),
+            _("Thời hạn được tính lại từ ngày chuyển: hạn trả lời ngày %(date)s.",
+              date=to_local(complaint.answer_due_at).strftime("%d/%m/%Y") if complaint.answer_due_at else "—"),
+            _follow_text(complaint),
+        ]
+        return _render(complaint, unit_id=request.to_unit_id, unit_name=request.to_unit.name,
+                       number=_("Số: %(n)d/PCXL-%(code)s", n=request.id, code=complaint.tracking_code),
+                       title=_("PHIẾU CHUYỂN XỬ LÝ PHẢN ÁNH, KIẾN NGHỊ"), paragraphs=paragraphs,
+                       issued_at=request.decided_at, signer_name=signer.full_name,
+                       signer_position=_signer_position(signer),
+                       doc_title=_("Phiếu chuyển xử lý %(code)s", code=complaint.tracking_code))
+
+
+def referral_notice_pdf(complaint, signer):
+    """Phiếu chuyển đơn: a khiếu nại, tố cáo or out-of-scope case sent to the competent body outside the system."""
+    with force_locale("vi"):
+        paragraphs = [
+            _("Ngày %(received)s, %(unit)s tiếp nhận đơn của Ông/Bà (mã %(code)s).",
+              received=to_local(complaint.submitted_at).strftime("%d/%m/%Y"), unit=complaint.unit.name,
+              code=complaint.tracking_code),
+            _("Nội dung đơn không thuộc thẩm quyền giải quyết của %(unit)s mà thuộc thẩm quyền của %(body)s. Ngày "
+              "%(day)s, %(unit)s đã chuyển đơn đến %(body)s để giải quyết theo quy định.", unit=complaint.unit.name,
+              body=complaint.referred_to, day=to_local(complaint.referred_at).strftime("%d/%m/%Y")),
+            _("%(unit)s theo dõi việc giải quyết và cập nhật kết quả tại trang tra cứu.", unit=complaint.unit.name),
+            _follow_text(complaint),
+        ]
+        return _render(complaint, unit_id=complaint.unit_id, unit_name=complaint.unit.name,
+                       number=_("Số: %(code)s/PCĐ", code=complaint.tracking_code),
+                       title=_("PHIẾU CHUYỂN ĐƠN"), paragraphs=paragraphs, issued_at=complaint.referred_at,
+                       signer_name=signer.full_name if signer else "", signer_position=_signer_position(signer),
+                       doc_title=_("Phiếu chuyển đơn %(code)s", code=complaint.tracking_code))
+
+
+def _signer_position(user):
+    staff = getattr(user, "staff", None)
+    return (staff.position if staff is not None and staff.position else None) or _("Thủ trưởng đơn vị")
+
+
+def _follow_text(complaint):
+    return _("Ông/Bà theo dõi việc giải quyết tại %(url)s (mã %(code)s) hoặc nhắn TRA %(code)s tới đường dây nóng "
+             "%(hotline)s.", url=current_app.config["PUBLIC_BASE_URL"] + "/track", code=complaint.tracking_code,
+             hotline=current_app.config.get("SYSTEM_HOTLINE", ""))
+
+
+def _render(complaint, *, unit_id, unit_name, number, title, paragraphs, issued_at, signer_name, signer_position,
+            doc_title):
     from feedback.extensions import db
     from feedback.models import Unit
 
-    unit = db.session.get(Unit, notice.unit_id)
+    unit = db.session.get(Unit, unit_id)
     parent = unit.parent if unit is not None else None
     pdf = _pdf()
-    pdf.set_title(_("Phiếu xin lỗi và hẹn lại ngày trả lời %(code)s", code=complaint.tracking_code))
+    pdf.set_title(doc_title)
     pdf.add_page()
     half = pdf.epw / 2
     top = pdf.get_y()
@@ -39,10 +111,9 @@ def _render(complaint, notice):
     if parent is not None:
         pdf.multi_cell(half - 4, 5, parent.name.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "B", 10)
-    pdf.multi_cell(half - 4, 5, notice.unit_name.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(half - 4, 5, unit_name.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 10)
-    pdf.multi_cell(half - 4, 6, _("Số: %(n)02d/PXL-%(code)s", n=notice.number, code=complaint.tracking_code),
-                   align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(half - 4, 6, number, align="C", new_x="LMARGIN", new_y="NEXT")
     left_bottom = pdf.get_y()
     # Right: Quốc hiệu and Tiêu ngữ, place and date.
     pdf.set_xy(pdf.l_margin + half, top)
@@ -50,31 +121,17 @@ def _render(complaint, notice):
     pdf.multi_cell(half, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C", new_x="LEFT", new_y="NEXT")
     pdf.multi_cell(half, 5, "Độc lập - Tự do - Hạnh phúc", align="C", new_x="LEFT", new_y="NEXT")
     pdf.set_font(FONT, "", 10)
-    pdf.multi_cell(half, 6, current_app.config.get("DOCUMENT_PLACE", "Khánh Hòa") + ", " + _long_date(notice.issued_at),
+    pdf.multi_cell(half, 6, current_app.config.get("DOCUMENT_PLACE", "Khánh Hòa") + ", " + _long_date(issued_at),
                    align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(max(left_bottom, pdf.get_y()) + 6)
     width = pdf.epw
     pdf.set_font(FONT, "B", 13)
-    pdf.multi_cell(width, 7, _("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ LỜI"), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 7, title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 11)
-    if notice.number > 1:
-        pdf.multi_cell(width, 6, _("(lần %(n)d)", n=notice.number), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.multi_cell(width, 6, _("Kính gửi: Ông/Bà gửi phản ánh, kiến nghị mã %(code)s.", code=complaint.tracking_code),
                    new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    paragraphs = [
-        _("Ngày %(received)s, %(unit)s tiếp nhận phản ánh, kiến nghị của Ông/Bà (mã %(code)s); hạn trả lời là "
-          "ngày %(due)s.", received=to_local(complaint.submitted_at).strftime("%d/%m/%Y"), unit=notice.unit_name,
-          code=complaint.tracking_code,
-          due=to_local(notice.old_due_at).strftime("%d/%m/%Y") if notice.old_due_at else "—"),
-        _("Đến nay %(unit)s chưa trả lời được vì lý do: %(reason)s", unit=notice.unit_name, reason=notice.reason),
-        _("Sự chậm trễ này đã làm mất thời gian của Ông/Bà. %(unit)s thành thật xin lỗi Ông/Bà và hẹn trả lời "
-          "trước ngày %(date)s.", unit=notice.unit_name, date=to_local(notice.new_due_at).strftime("%d/%m/%Y")),
-        _("Ông/Bà theo dõi việc giải quyết tại %(url)s (mã %(code)s) hoặc nhắn TRA %(code)s tới đường dây nóng "
-          "%(hotline)s.", url=current_app.config["PUBLIC_BASE_URL"] + "/track", code=complaint.tracking_code,
-          hotline=current_app.config.get("SYSTEM_HOTLINE", "")),
-    ]
     for text in paragraphs:
         pdf.multi_cell(width, 6, text, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1.5)
@@ -90,12 +147,13 @@ def _render(complaint, notice):
         pdf.multi_cell(half - 4, 5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.set_xy(pdf.l_margin + half, top)
     pdf.set_font(FONT, "B", 11)
-    pdf.multi_cell(half, 6, notice.signer_position.upper(), align="C", new_x="LEFT", new_y="NEXT")
+    pdf.multi_cell(half, 6, signer_position.upper(), align="C", new_x="LEFT", new_y="NEXT")
     pdf.set_font(FONT, "", 9)
     pdf.multi_cell(half, 5, _("(đã ký trên hệ thống ngày %(date)s)",
-                              date=to_local(notice.issued_at).strftime("%d/%m/%Y %H:%M")),
+                              date=to_local(issued_at).strftime("%d/%m/%Y %H:%M")),
                    align="C", new_x="LEFT", new_y="NEXT")
     pdf.ln(12)
+    pdf.set_x(pdf.l_margin + half)  # the name under the position, in the signature column
     pdf.set_font(FONT, "B", 11)
-    pdf.multi_cell(half, 6, notice.signer_name, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(half, 6, signer_name, align="C", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -236,6 +236,9 @@ def render_case(complaint, bound=None, status=200):
         forms=_build_forms(complaint, bound), related=related, now=utcnow(), channel_labels=CHANNELS,
         late_notices=services.late_notices(complaint), pending_transfer=services.pending_transfer(complaint),
         review_form=_review_form(complaint) if _may_review(complaint) else None,
+        transfers_done=db.session.scalars(select(TransferRequest).where(
+            TransferRequest.complaint_id == complaint.id, TransferRequest.status == "accepted")
+            .order_by(TransferRequest.id)).all(),
         decline_labels=services.DECLINE_REASONS, kinds=rules.CASE_KINDS, urgencies=rules.URGENCIES,
         track=rules.track(complaint.kind),
         users={u.id: u for u in db.session.scalars(select(User).where(
@@ -376,7 +379,8 @@ def decline(tracking_code):
     if not form.validate_on_submit():
         return _invalid(complaint, "decline", form)
     try:
-        services.decline_case(complaint, current_user, form.reason.data, form.note.data, form.duplicate_code.data)
+        services.decline_case(complaint, current_user, form.reason.data, form.note.data, form.duplicate_code.data,
+                              form.referred_to.data)
     except CaseError as exc:
         return _refused(complaint, "decline", form, exc)
     return _done(complaint, _("Đã ghi nhận không thụ lý."))
@@ -527,6 +531,65 @@ def acknowledge_rating(rating_id):
     db.session.commit()
     flash(_("Đã ghi nhận đánh giá."), "success")
     return redirect(url_for("cases.ratings"))
+
+
+@bp.route("/referrals")
+@roles_required("unit_head", "monitor")
+def referrals():
+    """Cases sent to a competent body outside the system, followed until its outcome is recorded."""
+    rows = db.session.scalars(select(Complaint).where(
+        access.visible_clause(current_user), Complaint.referred_to.is_not(None))
+        .order_by(Complaint.referral_closed_at.is_not(None), Complaint.referred_at.desc()).limit(300)).all()
+    return render_template("cases/referrals.html", rows=rows,
+                           forms={c.id: forms.ReferralOutcomeForm(prefix=f"o{c.id}") for c in rows})
+
+
+@bp.route("/<tracking_code>/referral-outcome", methods=["POST"])
+@roles_required("unit_head", "monitor")
+def referral_outcome(tracking_code):
+    complaint = access.load_case(tracking_code, "view")
+    if current_user.role == "unit_head" and not access.is_head(current_user, complaint):
+        abort(403)
+    form = forms.ReferralOutcomeForm(prefix=f"o{complaint.id}")
+    if not form.validate_on_submit():
+        flash(_("Vui lòng ghi kết quả giải quyết của cơ quan có thẩm quyền."), "error")
+        return redirect(url_for("cases.referrals"))
+    try:
+        services.record_referral_outcome(complaint, current_user, form.outcome.data)
+    except CaseError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("cases.referrals"))
+    db.session.commit()
+    flash(_("Đã ghi nhận kết quả của cơ quan có thẩm quyền."), "success")
+    return redirect(url_for("cases.referrals"))
+
+
+@bp.route("/<tracking_code>/referral-notice.pdf")
+@roles_required(*access.CASE_ROLES)
+def referral_notice_pdf(tracking_code):
+    from feedback.cases.printing import referral_notice_pdf as render
+
+    complaint = access.load_case(tracking_code, "view")
+    if not complaint.referred_to:
+        abort(404)
+    signer = db.session.scalar(select(User).join(CaseEvent, CaseEvent.actor_id == User.id).where(
+        CaseEvent.complaint_id == complaint.id, CaseEvent.to_status == "declined").limit(1))
+    return Response(render(complaint, signer), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="phieu-chuyen-don-{complaint.tracking_code}.pdf"'})
+
+
+@bp.route("/<tracking_code>/transfer-notices/<int(max=9007199254740991):request_id>.pdf")
+@roles_required(*access.CASE_ROLES)
+def transfer_notice_pdf(tracking_code, request_id):
+    from feedback.cases.printing import transfer_notice_pdf as render
+
+    complaint = access.load_case(tracking_code, "view")
+    row = db.session.get(TransferRequest, request_id)
+    if row is None or row.complaint_id != complaint.id or row.status != "accepted":
+        abort(404)
+    return Response(render(complaint, row, db.session.get(User, row.decided_by_id)), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="phieu-chuyen-{complaint.tracking_code}.pdf"'})
 
 
 @bp.route("/transfers")

@@ -262,11 +262,19 @@ def find_original(actor, complaint, code):
     return original
 
 
-def decline_case(complaint, actor, reason, note=None, duplicate_code=None):
+def decline_case(complaint, actor, reason, note=None, duplicate_code=None, referred_to=None):
+    """Không thụ lý with a listed reason. Out of scope (a khiếu nại, tố cáo or matter of another body)
+    is sent to the competent body, named here: the citizen is told where, gets a referral notice, and the
+    unit records the outcome later (`record_referral_outcome`)."""
     if complaint.status not in ("received", "accepted"):
         raise CaseError(_("Chỉ từ chối thụ lý được phản ánh chưa xác minh."))
     if reason not in DECLINE_REASONS:
         raise CaseError(_("Vui lòng chọn lý do trong danh sách."), field="reason")
+    referred_to = (referred_to or "").strip()
+    if reason == "out_of_scope":
+        if not referred_to:
+            raise CaseError(_("Vui lòng nêu cơ quan có thẩm quyền mà đơn được chuyển đến."), field="referred_to")
+        complaint.referred_to, complaint.referred_at = referred_to[:255], utcnow()
     original = find_original(actor, complaint, duplicate_code) if reason == "duplicate" else None
     label = str(DECLINE_REASONS[reason])
     note = (note or "").strip()
@@ -281,11 +289,37 @@ def decline_case(complaint, actor, reason, note=None, duplicate_code=None):
         _event(original, "merge", actor, body=f"merged_from:{complaint.tracking_code}")
         audit.record("case.merged", actor=actor, obj=complaint, into=original.tracking_code)
     with force_locale(complaint.language):
-        text = _("Phản ánh %(code)s không được thụ lý. Lý do: %(reason)s.", code=complaint.tracking_code,
-                 reason=str(DECLINE_REASONS[reason]))
+        if complaint.referred_to and reason == "out_of_scope":
+            text = _("Phản ánh %(code)s thuộc thẩm quyền của %(body)s; đơn đã được chuyển đến đó và được theo dõi "
+                     "đến khi có kết quả.", code=complaint.tracking_code, body=complaint.referred_to)
+        else:
+            text = _("Phản ánh %(code)s không được thụ lý. Lý do: %(reason)s.", code=complaint.tracking_code,
+                     reason=str(DECLINE_REASONS[reason]))
+    if complaint.referred_to and reason == "out_of_scope":
+        _event(complaint, "transfer", actor, public=True, body=_(
+            "Chuyển đơn đến cơ quan có thẩm quyền: %(body)s.", body=complaint.referred_to))
+        audit.record("case.referred", actor=actor, obj=complaint, body=complaint.referred_to)
     notify_complainant(complaint, text, "notice", dedupe_key=f"declined:{complaint.id}")
     db.session.flush()
     return original
+
+
+def record_referral_outcome(complaint, actor, outcome):
+    """What the competent body did with a referred case; the referral is then closed."""
+    if not complaint.referred_to or complaint.referral_closed_at is not None:
+        raise CaseError(_("Không có việc chuyển đơn nào đang theo dõi."))
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise CaseError(_("Vui lòng ghi kết quả giải quyết của cơ quan có thẩm quyền."), field="outcome")
+    complaint.referral_outcome, complaint.referral_closed_at = outcome[:2000], utcnow()
+    _event(complaint, "transfer", actor, public=True, body=_("Kết quả giải quyết của %(body)s: %(outcome)s",
+                                                             body=complaint.referred_to, outcome=outcome))
+    audit.record("case.referral_outcome", actor=actor, obj=complaint, outcome=outcome[:500])
+    with force_locale(complaint.language):
+        text = _("Phản ánh %(code)s: %(body)s đã có kết quả giải quyết. Xem tại trang tra cứu.",
+                 code=complaint.tracking_code, body=complaint.referred_to)
+    notify_complainant(complaint, text, "notice", dedupe_key=f"referral-outcome:{complaint.id}")
+    db.session.flush()
 
 
 # --- deadlines: extension, transfer, triage ---------------------------------------------------------

@@ -131,6 +131,11 @@ class Complaint(db.Model):
     denunciation_flag: Mapped[bool] = mapped_column(default=False, server_default=false())
     # For a tố cáo: the number of the decision to accept it (Luật Tố cáo 2018, Điều 29).
     acceptance_decision: Mapped[str | None] = mapped_column(String(60))
+    # Not for this system to resolve: the competent body it was sent to, and what that body did.
+    referred_to: Mapped[str | None] = mapped_column(String(255))
+    referred_at: Mapped[datetime | None] = mapped_column()
+    referral_outcome: Mapped[str | None] = mapped_column(Text)
+    referral_closed_at: Mapped[datetime | None] = mapped_column()
     language: Mapped[str] = mapped_column(String(2), default="vi")
     accept_due_at: Mapped[datetime | None] = mapped_column()
     answer_due_at: Mapped[datetime | None] = mapped_column()

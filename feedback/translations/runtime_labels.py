@@ -87,6 +87,20 @@ _('Giáng chức')
 _('Cách chức')
 _('Buộc thôi việc')
 _('Bãi nhiệm')
+_('Kéo dài thời hạn nâng lương không quá 06 tháng')
+_('Sa thải')
+
+# feedback/models/outcome.py PAUSE_GROUNDS
+_('Đang nghỉ ốm, điều trị nội trú có xác nhận của cơ sở y tế')
+_('Đang mang thai, nghỉ thai sản hoặc nuôi con dưới 12 tháng tuổi')
+_('Đang bị khởi tố, tạm giữ, tạm giam chờ kết luận của cơ quan tiến hành tố tụng')
+_('Đang nghỉ hằng năm, nghỉ theo chế độ, nghỉ việc riêng được cấp có thẩm quyền cho phép')
+
+# feedback/models/outcome.py APPEAL_OUTCOMES
+_('Đang giải quyết')
+_('Giữ nguyên quyết định kỷ luật')
+_('Sửa đổi quyết định kỷ luật')
+_('Hủy quyết định kỷ luật')
 
 # feedback/models/outcome.py LIGHTER_MEASURES
 _('Nhắc nhở')
@@ -114,8 +128,8 @@ _('Giải quyết nhanh')
 
 # feedback/outcomes/services.py LEGAL_BASIS
 _('Nghị định số 172/2025/NĐ-CP của Chính phủ quy định về xử lý kỷ luật cán bộ, công chức')
-_('Nghị định số 112/2020/NĐ-CP của Chính phủ về xử lý kỷ luật cán bộ, công chức, viên chức (đã được sửa đổi, bổ sung)')
-_('Bộ luật Lao động năm 2019 và nội quy lao động của cơ quan, đơn vị')
+_('Nghị định số 112/2020/NĐ-CP của Chính phủ về xử lý kỷ luật cán bộ, công chức, viên chức, được sửa đổi, bổ sung bởi Nghị định số 71/2023/NĐ-CP')
+_('Bộ luật Lao động năm 2019 (Điều 124) và nội quy lao động của cơ quan, đơn vị')
 
 # feedback/console/routes.py f-string
 _('quầy')

@@ -20,7 +20,7 @@ def _at(*args):
 def _declined(world):
     with _at(2026, 5, 11, 9, 0):  # Monday
         complaint = world.case(staff=None)
-        decline_case(complaint, world.head_a, "out_of_scope", note="Không phải việc của phường")
+        decline_case(complaint, world.head_a, "insufficient", note="Không rõ cán bộ nào")
         db.session.commit()
     return complaint
 
