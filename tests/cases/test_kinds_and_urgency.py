@@ -106,3 +106,27 @@ def test_a_complex_phan_anh_gets_twice_the_days_and_one_extension(world):
         extend_deadline(complaint, world.head_a, 5, "Chờ ý kiến Sở Xây dựng")
         with pytest.raises(CaseError, match="1 lần"):
             extend_deadline(complaint, world.head_a, 5, "x")
+
+
+@pytest.mark.parametrize("kind,urgency", [(k, u) for k in ("phan_anh", "kien_nghi") for u in rules.URGENCIES]
+                         + [(k, u) for k in ("khieu_nai", "to_cao") for u in ("normal", "complex")])
+def test_every_kind_and_urgency_gets_its_clock_from_acceptance(world, kind, urgency):
+    """Received Tuesday 28/4/2026 10:00 (30/4 and 1/5 holidays, then a weekend), accepted Wednesday 6/5 09:00."""
+    category = factories.category(code=f"c-{kind}-{urgency}", accept_days=1, answer_days=10, urgent_answer_hours=8)
+    with _at(2026, 4, 28, 10, 0):
+        complaint = world.case(category=category)
+    with _at(2026, 5, 6, 9, 0):
+        accept_case(complaint, world.head_a, kind=kind, urgency=urgency,
+                    reason="Theo tính chất vụ việc" if urgency != complaint.urgency else None,
+                    decision="7/QĐ-UBND" if kind == "to_cao" else None)
+        db.session.commit()
+    received, accepted = to_utc(datetime(2026, 4, 28, 10, 0)), to_utc(datetime(2026, 5, 6, 9, 0))
+    expected = {
+        ("normal", False): to_utc(datetime(2026, 5, 14, 17, 0)),   # 10 working days from 28/4
+        ("complex", False): to_utc(datetime(2026, 5, 28, 17, 0)),  # 20 working days
+        ("urgent", False): to_utc(datetime(2026, 4, 29, 10, 30)),  # 8 office hours
+        ("normal", True): accepted + timedelta(days=30 if kind == "to_cao" else 30),
+        ("complex", True): accepted + timedelta(days=30 if kind == "to_cao" else 45),
+    }[(urgency, kind in ("khieu_nai", "to_cao"))]
+    assert complaint.answer_due_at == expected, (kind, urgency)
+    assert complaint.submitted_at == received

@@ -1,10 +1,14 @@
 """An out-of-scope case (a khiếu nại or tố cáo for another body) is sent to the competent body with a
 written notice and tracked to its end; an accepted transfer has its printable notice (issue 13)."""
+import os
+import subprocess
+
 from sqlalchemy import select
 
 from feedback.extensions import db
 from feedback.models import OutboundMessage, TransferRequest
 from tests.cases.conftest import NAME, PHONE
+from tests.browser.conftest import SCREENSHOT_DIR
 from tests.cases.test_late_notice import _pdf_text
 
 
@@ -52,3 +56,9 @@ def test_an_accepted_transfer_has_a_printable_notice(world, as_user, tmp_path):
     for expected in ("PHIẾU CHUYỂN XỬ LÝ PHẢN ÁNH, KIẾN NGHỊ", "Việc thuộc xã Cam Lâm", world.tree["b"].name,
                      "Trưởng xã B"):
         assert expected in text, expected
+    # Rendered beside the browser screenshots, to be looked at.
+    path = tmp_path / "transfer.pdf"
+    path.write_bytes(pdf.data)
+    os.makedirs(SCREENSHOT_DIR, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path),
+                    os.path.join(SCREENSHOT_DIR, "transfer-notice-pdf")], check=True)
