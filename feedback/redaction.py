@@ -227,7 +227,19 @@ def redact(text, *, names=(), staff=None, literals=(), keep_staff_names=None):
     text = redact_self_introductions(text)
     if staff_name and not keep:
         text = replace_name(text, staff_name, position, with_honorific=True)
+        text = _drop_title_before(text, position)
     return text
+
+
+# Generic titles a citizen writes before a name ("công chức Lê Văn Tám"): with the name replaced by the
+# position ("Công chức Tư pháp - Hộ tịch") they would read twice.
+_TITLES = ("cán bộ", "công chức", "viên chức", "nhân viên", "chuyên viên")
+
+
+def _drop_title_before(text, position):
+    pattern = re.compile(r"(?i)(?<!\w)(?:" + "|".join(re.escape(t) for t in _TITLES) + r")\s+(?=" + re.escape(position)
+                         + r")")
+    return pattern.sub(lambda m: "" if m.start() else "", text)
 
 
 def _literal_spans(text, literal):

@@ -46,3 +46,11 @@ def test_labels_kept_in_python_dicts_are_translated(app, client):
     assert "Chuyên viên xử lý" in client.get("/cases/").get_data(as_text=True)
     english = client.get("/cases/?lang=en").get_data(as_text=True)
     assert "Chuyên viên xử lý" not in english and "Case officer" in english
+
+
+def test_the_favicon_exists_and_every_page_names_it(client):
+    """Issue 14: /favicon.ico was a 404 on every page."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/vnd.microsoft.icon"
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert 'rel="icon" href="/favicon.ico"' in client.get("/").get_data(as_text=True)

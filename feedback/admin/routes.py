@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
+from feedback.calendar import local_today
 from feedback.admin import bp, services
 from feedback.admin.forms import (CategoryForm, KioskForm, RoutingRuleForm, StaffForm, StaffImportForm, UnitForm,
                                   UserForm, form_values)
@@ -96,7 +97,7 @@ def index():
 @bp.route("/units")
 def units():
     tree = units_in_scope()
-    today = utcnow().date()
+    today = local_today()
     staff_counts = dict(db.session.execute(
         select(Staff.unit_id, func.count(Staff.id)).where(current_user.unit_scope_clause(Staff.unit_id))
         .group_by(Staff.unit_id)).all())

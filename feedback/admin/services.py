@@ -326,6 +326,13 @@ def _check_category(actor, data, category=None):
     existing = db.session.scalar(select(Category).where(func.lower(Category.code) == data["code"].lower()))
     if existing is not None and existing is not category:
         raise AdminError(_("Mã loại phản ánh đã tồn tại."), "code")
+    from feedback.outcomes.services import TEMPLATE_FIELDS, unknown_placeholders
+
+    unknown = unknown_placeholders(data.get("answer_template"))
+    if unknown:
+        raise AdminError(_("Mẫu trả lời có chỗ điền không dùng được: %(bad)s. Dùng được: %(ok)s.",
+                           bad=", ".join("{" + n + "}" for n in unknown),
+                           ok=", ".join("{" + n + "}" for n in TEMPLATE_FIELDS)), "answer_template")
     data["urgent_answer_hours"] = data.get("urgent_answer_hours") or 8
     data["default_urgency"] = data.get("default_urgency") or "normal"
     if data["default_urgency"] not in URGENCIES:

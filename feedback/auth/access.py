@@ -12,8 +12,9 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from feedback.calendar import local_today
 from feedback.extensions import db
-from feedback.models import Unit, utcnow
+from feedback.models import Unit
 
 
 def roles_required(*roles):
@@ -48,7 +49,7 @@ def units_in_scope(user=None, *, active_only=False):
         query = query.where(Unit.subtree_clause(user.unit))
     units = db.session.scalars(query).all()
     if active_only:
-        today = utcnow().date()
+        today = local_today()
         units = [u for u in units if u.is_active_on(today)]
     return tree_order(units)
 

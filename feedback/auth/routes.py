@@ -27,6 +27,15 @@ def _safe_next(target):
     return target
 
 
+# Where each role works: sign-in lands there, not on the public home page.
+ROLE_HOMES = {"operator": "console.index", "unit_head": "cases.queue", "handler": "cases.queue",
+              "monitor": "monitoring.dashboard", "admin": "admin.index"}
+
+
+def home_for(user):
+    return url_for(ROLE_HOMES.get(user.role, "main.index"))
+
+
 def _finish_login(user):
     next_url = session.get("next_url")
     services.record_success(user)
@@ -35,7 +44,7 @@ def _finish_login(user):
     login_user(user)
     now = time.time()
     session["signed_in_at"] = session["seen_at"] = now
-    response = redirect(_safe_next(next_url) or url_for("main.index"))
+    response = redirect(_safe_next(next_url) or home_for(user))
     if services.place_key(user).split(":")[1] != "device":
         # This browser is now a known device: a stranger's wrong passwords elsewhere never lock it out.
         response.set_cookie(services.KNOWN_DEVICE_COOKIE, services.known_device_cookie(user),

@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from feedback import attachments, audit
-from feedback.calendar import to_local, to_utc, working_calendar
+from feedback.calendar import local_today, to_local, to_utc, working_calendar
 from feedback.cases import access, rules
 from feedback.cases.routing import conflicts
 from feedback.cases.workflow import OPEN_STATUSES, transition
@@ -374,7 +374,7 @@ def transfer_targets(complaint, actor):
     query = select(Unit).order_by(Unit.path)
     if root is not None:
         query = query.where(Unit.subtree_clause(root))
-    today = utcnow().date()
+    today = local_today()
     return [u for u in db.session.scalars(query).all()
             if u.id != complaint.unit_id and u.is_active_on(today) and not conflicts(complaint.staff, u)]
 
@@ -508,7 +508,7 @@ def transfer_case(complaint, actor, to_unit, reason, checked=False):
 
 
 def triage_targets(actor, complaint):
-    today = utcnow().date()
+    today = local_today()
     query = select(Unit).order_by(Unit.path)
     scope = access.scope_unit(actor)
     if scope is not None:

@@ -1,10 +1,9 @@
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from feedback.calendar import local_today
 from feedback.cases.rules import CASE_KINDS
 from feedback.kiosk.services import normalise_phone
 
@@ -49,7 +48,7 @@ class CaseFieldsForm(FlaskForm):
             raise ValidationError(_l("Số điện thoại không hợp lệ. Ví dụ: 0905 123 456 hoặc +84 905 123 456.")) from exc
 
     def validate_incident_date(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > local_today():
             raise ValidationError(_l("Ngày xảy ra không được ở tương lai."))
 
 

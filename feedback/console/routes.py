@@ -5,11 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from feedback.calendar import local_today
 from feedback.auth.access import roles_required, tree_order
 from feedback.console import CONSOLE_ROLES, bp, services
 from feedback.console.forms import CallForm, ConvertForm, DismissForm
 from feedback.extensions import db
-from feedback.models import CaseEvent, Category, InboundMedia, IntakeItem, Staff, Unit, utcnow
+from feedback.models import CaseEvent, Category, InboundMedia, IntakeItem, Staff, Unit
 from feedback.models.case import CHANNELS
 
 SECRET_KEY = "console_case_secret"
@@ -21,7 +22,7 @@ EVENT_LABELS = {
 
 
 def _unit_choices():
-    units = db.session.scalars(select(Unit).where(Unit.currently_active(utcnow().date()))).all()
+    units = db.session.scalars(select(Unit).where(Unit.currently_active(local_today()))).all()
     choices = [("", _("— Chưa xác định (chuyển bộ phận phân loại) —"))]
     choices += [(str(u.id), "\u00a0\u00a0" * depth + u.name) for u, depth in tree_order(units)]
     return choices

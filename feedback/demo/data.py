@@ -82,8 +82,8 @@ FEMALE_GIVEN = ["Lan", "Hoa", "Hương", "Trang", "Linh", "Ngọc", "Thảo", "N
 CATEGORIES = [
     ("thai_do", "Thái độ hách dịch, thờ ơ, thiếu tôn trọng người dân",
      "Rude or indifferent attitude", "staff_complaint", True, 1, 10,
-     "Kính gửi Ông/Bà,\n\n{unit} đã nhận được phản ánh về thái độ của công chức khi tiếp nhận hồ sơ. "
-     "Qua xác minh, {ket_luan}.\n\n{bien_phap}\n\n{unit} xin cảm ơn Ông/Bà đã phản ánh và mong tiếp tục "
+     "Kính gửi Ông/Bà,\n\n{don_vi} đã nhận được phản ánh về thái độ của công chức khi tiếp nhận hồ sơ. "
+     "Qua xác minh, {ket_luan}.\n\n{bien_phap}\n\n{don_vi} xin cảm ơn Ông/Bà đã phản ánh và mong tiếp tục "
      "nhận được sự giám sát của người dân."),
     ("giay_to_ngoai_quy_dinh", "Yêu cầu giấy tờ ngoài thành phần hồ sơ theo quy định",
      "Demanding papers not in the legal dossier", "staff_complaint", True, 1, 10,
@@ -95,7 +95,7 @@ CATEGORIES = [
      "{ket_luan}.\n\n{bien_phap}\n\nTrân trọng."),
     ("nhung_nhieu", "Nhũng nhiễu, gây phiền hà, tiêu cực (đòi tiền, quà)",
      "Harassment or asking for money", "staff_complaint", True, 1, 7,
-     "Kính gửi Ông/Bà,\n\n{unit} đã tiếp nhận và tổ chức xác minh nội dung phản ánh. {ket_luan}.\n\n"
+     "Kính gửi Ông/Bà,\n\n{don_vi} đã tiếp nhận và tổ chức xác minh nội dung phản ánh. {ket_luan}.\n\n"
      "{bien_phap}\n\nMọi hành vi nhũng nhiễu, tiêu cực đều bị xử lý nghiêm theo quy định."),
     ("bo_sung_nhieu_lan", "Yêu cầu bổ sung, hoàn thiện hồ sơ từ hai lần trở lên",
      "Asking for supplements two or more times", "staff_complaint", True, 1, 10,
@@ -107,7 +107,7 @@ CATEGORIES = [
      "nêu rõ lý do. Qua xác minh, {ket_luan}.\n\n{bien_phap}\n\nTrân trọng."),
     ("tre_hen", "Trả kết quả trễ hẹn, không có phiếu xin lỗi và hẹn lại",
      "Late without an apology", "staff_complaint", True, 1, 10,
-     "Kính gửi Ông/Bà,\n\n{unit} thành thật xin lỗi về việc trả kết quả chậm so với giấy tiếp nhận và hẹn "
+     "Kính gửi Ông/Bà,\n\n{don_vi} thành thật xin lỗi về việc trả kết quả chậm so với giấy tiếp nhận và hẹn "
      "trả kết quả. {ket_luan}.\n\n{bien_phap}\n\nTrân trọng."),
     ("vang_mat", "Vắng mặt, đi muộn, dùng điện thoại riêng khi người dân chờ",
      "Absence, lateness, private phone use while citizens wait", "staff_complaint", True, 1, 7,
@@ -118,13 +118,13 @@ CATEGORIES = [
      "Kính gửi Ông/Bà,\n\nVề nội dung phản ánh vi phạm quy tắc văn hóa công sở, {ket_luan}.\n\n{bien_phap}\n\n"
      "Trân trọng."),
     ("khen_ngoi", "Khen ngợi cán bộ, công chức", "Compliment", "compliment", False, 1, 5,
-     "Kính gửi Ông/Bà,\n\n{unit} trân trọng cảm ơn Ông/Bà đã ghi nhận tinh thần phục vụ của cán bộ, công chức. "
+     "Kính gửi Ông/Bà,\n\n{don_vi} trân trọng cảm ơn Ông/Bà đã ghi nhận tinh thần phục vụ của cán bộ, công chức. "
      "Lời khen đã được chuyển đến cá nhân và sẽ được xem xét khi bình xét thi đua cuối năm.\n\nTrân trọng."),
     ("kien_nghi", "Kiến nghị, đề xuất cải tiến thủ tục hành chính", "Suggestion to improve procedures",
      "suggestion", False, 1, 15,
-     "Kính gửi Ông/Bà,\n\n{unit} cảm ơn Ông/Bà đã đóng góp ý kiến. {ket_luan}\n\nTrân trọng."),
+     "Kính gửi Ông/Bà,\n\n{don_vi} cảm ơn Ông/Bà đã đóng góp ý kiến. {ket_luan}\n\nTrân trọng."),
     ("khac", "Phản ánh khác", "Other feedback", "other", False, 1, 10,
-     "Kính gửi Ông/Bà,\n\n{unit} đã tiếp nhận ý kiến của Ông/Bà. {ket_luan}\n\nTrân trọng."),
+     "Kính gửi Ông/Bà,\n\n{don_vi} đã tiếp nhận ý kiến của Ông/Bà. {ket_luan}\n\nTrân trọng."),
 ]
 
 # Complaint texts by category: (description, redacted public summary). {counter} is the counter number.
@@ -254,7 +254,7 @@ SUGGESTION_REPLY = "Ý kiến đã được tiếp thu; đơn vị sẽ bố tr�
 OTHER_REPLY = "Nội dung đã được chuyển đến bộ phận phụ trách để kiểm tra, khắc phục."
 DECLINE_NOTES = {
     "out_of_scope": "Nội dung thuộc thẩm quyền của Tòa án nhân dân, đã hướng dẫn công dân gửi đúng nơi.",
-    "insufficient_info": "Nội dung không rõ đơn vị, thời gian, không có thông tin liên hệ để làm rõ.",
+    "insufficient": "Nội dung không rõ đơn vị, thời gian, không có thông tin liên hệ để làm rõ.",
     "duplicate": "Trùng nội dung với phản ánh đã tiếp nhận trước đó.",
 }
 

@@ -537,6 +537,8 @@ class Seeder:
         if to_status == "declined":
             reason = self.rng.choice(sorted(data.DECLINE_NOTES))
             case.decline_reason, note = reason, data.DECLINE_NOTES[reason]
+            if reason == "out_of_scope":  # sent to the competent body, as the workflow requires
+                case.referred_to, case.referred_at = "Tòa án nhân dân khu vực 1 - Khánh Hòa", moment
         if to_status == "verifying" and case.status in ("answered", "published"):
             note = "Công dân không đồng ý với nội dung trả lời; chuyển cơ quan giám sát theo dõi."
             case.escalated, case.escalation_reason = True, "disputed"
@@ -601,11 +603,11 @@ class Seeder:
         template = case.category.answer_template or "{ket_luan}"
         unit_name = (case.unit or case.target_unit).name
         if case.category.kind == "staff_complaint":
-            text = template.format(unit=unit_name, ket_luan=data.CONCLUSION_TEXT[conclusion],
+            text = template.format(don_vi=unit_name, ket_luan=data.CONCLUSION_TEXT[conclusion],
                                    bien_phap=data.MEASURE_TEXT[conclusion])
         else:
             reply = data.SUGGESTION_REPLY if case.category.kind == "suggestion" else data.OTHER_REPLY
-            text = template.format(unit=unit_name, ket_luan=reply, bien_phap="")
+            text = template.format(don_vi=unit_name, ket_luan=reply, bien_phap="")
         answer = Answer(complaint=case, body=text, status="sent", drafted_by_id=getattr(handler, "id", None),
                         approved_by_id=getattr(head, "id", None), approved_at=moment, sent_at=moment,
                         created_at=moment)

@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from feedback.calendar import local_date
 from feedback import audit
 from feedback.extensions import db
 from feedback.intake.services import create_case
@@ -270,7 +271,7 @@ def record_rating(kiosk, data):
             target_unit=kiosk.unit,
             staff=staff,
             staff_description=staff_description,
-            incident_date=clean["tapped_at"].date(),
+            incident_date=local_date(clean["tapped_at"]),
             incident_place=kiosk.name,
             contact={"phone": clean["phone"]} if clean["phone"] else None,
             submission_key=f"kiosk:{clean['client_uuid']}",

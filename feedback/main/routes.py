@@ -1,4 +1,4 @@
-from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import current_app, jsonify, redirect, render_template, request, send_from_directory, session, url_for
 from sqlalchemy import text
 
 from feedback.extensions import db, limiter
@@ -21,6 +21,13 @@ def set_language(code):
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("main.index")
     return redirect(target)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for it on every page; it was a 404 in every log."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
 
 
 @bp.route("/healthz")

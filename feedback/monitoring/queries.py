@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import joinedload
 
+from feedback.calendar import local_date
 from feedback.cases.workflow import OPEN_STATUSES
 from feedback.extensions import db
 from feedback.models import (
@@ -227,8 +228,8 @@ def named_staff(root, since, until=None):
     )
     disciplined = (
         select(DisciplineDecision.staff_id.label("staff_id"), func.count().label("disciplined"))
-        .where(DisciplineDecision.status == "decided", DisciplineDecision.decision_date >= since.date(),
-               DisciplineDecision.decision_date < until.date() + timedelta(days=1))
+        .where(DisciplineDecision.status == "decided", DisciplineDecision.decision_date >= local_date(since),
+               DisciplineDecision.decision_date < local_date(until) + timedelta(days=1))
         .group_by(DisciplineDecision.staff_id)
         .subquery()
     )

@@ -5,6 +5,7 @@ One function per state change. Each checks that the change is allowed (raising
 case through `workflow.transition()` where its status changes, writes the case
 timeline (CaseEvent) and the audit trail, and flushes. The caller commits.
 """
+import re
 from datetime import date, timedelta
 
 from flask import current_app
@@ -545,31 +546,80 @@ class _Blank(dict):
         return "{" + key + "}"
 
 
+# The placeholders an answer template may use (administrators see this list, the README too).
+TEMPLATE_FIELDS = {
+    "ma_ho_so": "Mã phản ánh (PA…)",
+    "ngay_tiep_nhan": "Ngày tiếp nhận",
+    "ngay_tra_loi": "Ngày trả lời",
+    "han_tra_loi": "Hạn trả lời",
+    "don_vi": "Tên đơn vị giải quyết",
+    "danh_muc": "Loại phản ánh",
+    "ket_luan": "Kết luận xác minh, thành câu: “nội dung phản ánh là đúng”…",
+    "bien_phap": "Biện pháp đã áp dụng (kỷ luật hoặc biện pháp nhẹ hơn); trống khi chưa có",
+}
+# The conclusion as the clause an answer says after "Qua xác minh, ...".
+CONCLUSION_CLAUSES = {
+    "substantiated": "nội dung phản ánh là đúng",
+    "partly": "nội dung phản ánh đúng một phần",
+    "unsubstantiated": "nội dung phản ánh là không đúng",
+    "unverifiable": "chưa đủ cơ sở để kết luận nội dung phản ánh",
+}
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def _measure_text(complaint):
+    with force_locale("vi"):  # it goes into the (Vietnamese) answer template
+        return _measure_sentence(complaint)
+
+
+def _measure_sentence(complaint):
+    decision = current_discipline(complaint)
+    if decision is None:
+        return ""
+    if decision.status == "decided":
+        return _("Đơn vị đã xử lý kỷ luật cán bộ vi phạm bằng hình thức %(f)s theo quy định.",
+                 f=DISCIPLINE_FORMS[decision.form].lower())
+    if decision.status == "no_discipline":
+        return _("Đơn vị đã áp dụng biện pháp %(m)s đối với cán bộ liên quan.",
+                 m=LIGHTER_MEASURES[decision.lighter_measure].lower())
+    return _("Đơn vị đang xem xét xử lý kỷ luật cán bộ vi phạm theo quy định.")
+
+
 def template_values(complaint):
     verification = approved_verification(complaint)
     unit = complaint.unit
-    return _Blank(
+    values = _Blank(
         ma_ho_so=complaint.tracking_code,
         ngay_tiep_nhan=local_date(complaint.submitted_at).strftime("%d/%m/%Y"),
-        ket_luan=conclusion_label(verification.conclusion) if verification else "",
+        ket_luan=CONCLUSION_CLAUSES.get(verification.conclusion, "") if verification else "",
         don_vi=unit.name if unit else "",
         danh_muc=complaint.category.name_vi if complaint.category else "",
         ngay_tra_loi=to_local(utcnow()).strftime("%d/%m/%Y"),
         han_tra_loi=local_date(complaint.answer_due_at).strftime("%d/%m/%Y") if complaint.answer_due_at else "",
+        bien_phap=_measure_text(complaint),
     )
+    values["unit"] = values["don_vi"]  # templates written before the names were Vietnamese
+    return values
+
+
+def unknown_placeholders(template):
+    """Placeholders in `template` that no case can fill (for the administrators' form)."""
+    return sorted(set(_PLACEHOLDER.findall(template or "")) - set(TEMPLATE_FIELDS) - {"unit"})
 
 
 def draft_from_template(complaint):
     """The category's answer template with {ma_ho_so}, {ngay_tiep_nhan}, {ket_luan}... filled in."""
     template = (complaint.category.answer_template if complaint.category else None) or DEFAULT_ANSWER_TEMPLATE
     try:
-        return template.format_map(template_values(complaint))
+        text = template.format_map(template_values(complaint))
     except (ValueError, IndexError, AttributeError, KeyError):
         # A stray brace in an administrator's template: fill what can be filled, keep the rest.
         text = template
         for key, value in template_values(complaint).items():
             text = text.replace("{" + key + "}", value)
-        return text
+    # An empty {bien_phap} or {ket_luan} must not leave an empty paragraph or a lone full stop.
+    text = re.sub(r"\n{3,}", "\n\n", re.sub(r"(?m)^[ .]*\.\s*$", "", text))
+    return text.strip()
 
 
 def save_answer(complaint, actor, *, body, submit=False):
@@ -580,6 +630,10 @@ def save_answer(complaint, actor, *, body, submit=False):
     body = (body or "").strip()
     if not body:
         raise OutcomeError(_("Nội dung trả lời không được để trống."))
+    left = _PLACEHOLDER.findall(body)
+    if submit and left:
+        raise OutcomeError(_("Dự thảo còn chỗ chưa điền: %(names)s. Vui lòng sửa trước khi trình.",
+                             names=", ".join("{" + n + "}" for n in left)))
     answer = current_answer(complaint)
     if answer is not None and answer.status == "submitted":
         raise OutcomeError(_("Dự thảo trả lời đang chờ thủ trưởng đơn vị duyệt, không thể sửa."))

@@ -137,7 +137,15 @@ def answers():
         categories=categories, conclusions=CONCLUSIONS, args=args, query=query, next_args=next_args,
         locale=str(get_locale()), unit_options=unit_options(units, args.get("unit")),
         conclusion_labels={code: _(label) for code, label in CONCLUSIONS.items()},
+        **_notice_board_months(),
     ), status
+
+
+def _notice_board_months():
+    """This month and the last, as the notice-board PDF's period ("2026-12")."""
+    today = local_today()
+    last = date(today.year - (today.month == 1), 12 if today.month == 1 else today.month - 1, 1)
+    return {"this_month": today.strftime("%Y-%m"), "last_month": last.strftime("%Y-%m")}
 
 
 @bp.route("/answers/<ref>")

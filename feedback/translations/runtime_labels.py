@@ -131,6 +131,22 @@ _('Nghị định số 172/2025/NĐ-CP của Chính phủ quy định về xử 
 _('Nghị định số 112/2020/NĐ-CP của Chính phủ về xử lý kỷ luật cán bộ, công chức, viên chức, được sửa đổi, bổ sung bởi Nghị định số 71/2023/NĐ-CP')
 _('Bộ luật Lao động năm 2019 (Điều 124) và nội quy lao động của cơ quan, đơn vị')
 
+# feedback/outcomes/services.py TEMPLATE_FIELDS
+_('Mã phản ánh (PA…)')
+_('Ngày tiếp nhận')
+_('Ngày trả lời')
+_('Hạn trả lời')
+_('Tên đơn vị giải quyết')
+_('Loại phản ánh')
+_('Kết luận xác minh, thành câu: “nội dung phản ánh là đúng”…')
+_('Biện pháp đã áp dụng (kỷ luật hoặc biện pháp nhẹ hơn); trống khi chưa có')
+
+# feedback/outcomes/services.py CONCLUSION_CLAUSES
+_('nội dung phản ánh là đúng')
+_('nội dung phản ánh đúng một phần')
+_('nội dung phản ánh là không đúng')
+_('chưa đủ cơ sở để kết luận nội dung phản ánh')
+
 # feedback/console/routes.py f-string
 _('quầy')
 

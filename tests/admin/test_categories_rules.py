@@ -70,3 +70,13 @@ def test_routing_rule_create_edit_delete_and_effect(app, as_province_admin, tree
     assert db.session.scalar(select(RoutingRule)) is None
     actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
     assert actions == ["admin.routing_rule_created", "admin.routing_rule_updated", "admin.routing_rule_deleted"]
+
+
+def test_a_template_with_an_unknown_placeholder_is_refused(app, as_province_admin):
+    """Issue 14: {unit} and {bien_phap} were left literal in answers; now only known placeholders are saved."""
+    data = {**CATEGORY, "code": "THU", "answer_template": "Kính gửi Ông/Bà, {unit_name} đã nhận {ket_luan}."}
+    response = as_province_admin.post("/admin/categories/new", data=data)
+    assert response.status_code in (200, 400) and "{unit_name}" in response.get_data(as_text=True)
+    assert "{don_vi}" in response.get_data(as_text=True)  # the list of what may be used
+    data["answer_template"] = "Kính gửi Ông/Bà, {don_vi} đã nhận. Qua xác minh, {ket_luan}. {bien_phap}"
+    assert as_province_admin.post("/admin/categories/new", data=data).status_code == 302

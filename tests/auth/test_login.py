@@ -163,3 +163,21 @@ def test_one_time_password_must_be_replaced_before_anything_else(app, client):
     db.session.expire_all()
     assert db.session.get(User, user.id).must_change_password is False
     assert client.get("/").status_code == 200
+
+
+def test_each_role_lands_on_its_work_page_after_signing_in(app, client):
+    """Issue 14: every sign-in landed on the public home page instead of the role's work page."""
+    tree = factories.province_tree()
+    # (Monitors and administrators sign in with a second factor first; they land the same way after it.)
+    homes = {"operator": "/console/", "unit_head": "/cases/", "handler": "/cases/"}
+    for role, home in homes.items():
+        factories.user(role, tree["a"], email=f"{role}@example.vn")
+        db.session.commit()
+        fresh = app.test_client()
+        response = _login(fresh, f"{role}@example.vn")
+        assert response.status_code == 302 and response.headers["Location"].endswith(home), (role, response.headers)
+    # A page asked for before signing in still wins.
+    fresh = app.test_client()
+    response = fresh.post("/auth/login?next=/cases/notifications", data={"email": "handler@example.vn",
+                                                                          "password": PASSWORD})
+    assert response.headers["Location"].endswith("/cases/notifications")

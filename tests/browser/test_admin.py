@@ -22,7 +22,7 @@ def test_admin_creates_a_unit_and_a_staff_member(app, live_server, page):
     page.wait_for_url("**/auth/totp")
     page.fill("#code", pyotp.TOTP(secret).now())
     page.click("input[type=submit]")
-    page.wait_for_url(live_server + "/")
+    page.wait_for_url(live_server + "/admin/")  # an administrator lands on the administration page
 
     page.click("text=Quản trị")
     page.click(".admin-nav >> text=Đơn vị")

@@ -23,7 +23,7 @@ def _sign_in(page, live_server, user, secret):
     page.click("main form [type=submit]")
     page.fill("input[name=code]", pyotp.TOTP(secret).now())
     page.click("main form [type=submit]")
-    page.wait_for_url(live_server + "/")
+    page.wait_for_url(live_server + "/monitoring/")  # a monitor lands on the dashboard
 
 
 def test_dashboard_report_and_pdf_page(world, live_server, browser, tmp_path):

@@ -23,7 +23,7 @@ def fast_user(role, unit, email, full_name="Người dùng thử"):
 
 TEMPLATE = (
     "Kính gửi Ông/Bà,\n{don_vi} đã nhận phản ánh mã {ma_ho_so} ngày {ngay_tiep_nhan}.\n"
-    "Kết luận xác minh: {ket_luan}.\nTrân trọng."
+    "Qua xác minh, {ket_luan}.\nTrân trọng."
 )
 DESCRIPTION = (
     "Tôi tên là Nguyễn Thị Lan, ngày 03/11/2025 tôi đến nộp hồ sơ đăng ký xe 79A-123.45 tại quầy số 3. "

@@ -30,7 +30,7 @@ def test_draft_from_template_approve_send_and_publish_redacted(app, client, worl
     login(client, world.handler)
     page = client.get(f"/cases/{code}/answer").get_data(as_text=True)
     # The category's template, filled in.
-    assert f"đã nhận phản ánh mã {code}" in page and "Kết luận xác minh: Đúng." in page
+    assert f"đã nhận phản ánh mã {code}" in page and "Qua xác minh, nội dung phản ánh là đúng." in page
     assert "{ma_ho_so}" not in page and "Bộ phận Một cửa phường Nha Trang đã nhận" in page
 
     body = ("Kính gửi Ông/Bà,\nQua xác minh, ông Trần Văn Hùng, công chức quầy số 3, đã yêu cầu bà Nguyễn Thị Lan "

@@ -106,3 +106,15 @@ def test_decomposed_input_is_normalised():
 
     decomposed = unicodedata.normalize("NFD", "Tôi tên là Nguyễn Thị Lan.")
     assert redact(decomposed, names=["Nguyễn Thị Lan"]) == f"Tôi tên là {PLACEHOLDER}."
+
+
+def test_a_title_before_the_name_is_not_said_twice():
+    """Issue 14: the public answer read "công chức Công chức Tư pháp - Hộ tịch"."""
+    from types import SimpleNamespace
+
+    from feedback.redaction import redact
+
+    staff = SimpleNamespace(full_name="Lê Văn Tám", position="Công chức Tư pháp - Hộ tịch")
+    text = redact("Công chức Lê Văn Tám thái độ kém; tôi đã hỏi cán bộ Lê Văn Tám hai lần.", staff=staff,
+                  keep_staff_names=False)
+    assert text == "Công chức Tư pháp - Hộ tịch thái độ kém; tôi đã hỏi Công chức Tư pháp - Hộ tịch hai lần."

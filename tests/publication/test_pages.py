@@ -157,3 +157,15 @@ def test_new_answers_appear_after_publication_without_reindex(client, board):
     publish(tree["b"], None, "Phản ánh mới về đường giao thông", "Đã tiếp thu.", published_at=utcnow() - timedelta(minutes=1))
     db.session.commit()
     assert "Phản ánh mới về đường giao thông" in listed(client, "/answers?q=duong+giao+thong")[1]
+
+
+def test_the_notice_board_pdf_is_linked_from_a_units_answers(client, board):
+    """Issue 14: the monthly notice-board PDF existed but no page linked to it."""
+    from feedback.calendar import local_today
+
+    tree, _rows = board
+    code = tree["a"].code
+    page = client.get(f"/answers?unit={code}").get_data(as_text=True)
+    month = local_today().strftime("%Y-%m")
+    assert f'id="notice-board" href="/units/{code}/answers-{month}.pdf"' in page
+    assert client.get(f"/units/{code}/answers-{month}.pdf").status_code == 200

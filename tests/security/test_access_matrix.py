@@ -20,7 +20,7 @@ MONITORS = frozenset({"monitor", "admin"})
 VIEWERS = frozenset({"handler", "unit_head", "monitor"})
 # (who must get through, who else may: object rules decide), per endpoint.
 POLICY = {
-    "static": PUBLIC, "main.index": PUBLIC, "main.healthz": PUBLIC, "main.set_language": PUBLIC,
+    "static": PUBLIC, "main.index": PUBLIC, "main.healthz": PUBLIC, "main.favicon": PUBLIC, "main.set_language": PUBLIC,
     "privacy.notice": PUBLIC,
     **{f"publication.{n}": PUBLIC for n in ("answer", "answers", "feed", "hotlines", "month_pdf", "poster",
                                             "poster_pdf", "statistics", "statistics_csv", "statistics_json")},
