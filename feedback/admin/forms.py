@@ -40,7 +40,7 @@ class ScopedSelectField(SelectField):
 
     def pre_validate(self, form):
         if self.data is _INVALID or self.data not in {value for value, _label in (self.choices or [])}:
-            raise ValidationError(_l("Lựa chọn không hợp lệ hoặc nằm ngoài phạm vi quản lý của bạn."))
+            raise ValidationError(_l("Lựa chọn không hợp lệ hoặc nằm ngoài phạm vi quản lý."))
 
 
 class VnDateField(DateField):

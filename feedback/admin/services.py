@@ -68,12 +68,12 @@ UNIT_FIELDS = ("code", "name", "name_en", "kind", "parent_id", "hotline", "email
 def _check_parent(unit, parent, actor):
     if parent is None:
         if actor.unit is not None and (unit is None or unit.parent_id is not None):
-            raise AdminError(_("Bạn chỉ quản lý các đơn vị thuộc phạm vi của mình."), "parent_id")
+            raise AdminError(_("Chỉ quản lý được các đơn vị thuộc phạm vi của tài khoản."), "parent_id")
         return
     if not actor.can_see_unit(parent):
         # The admin's own top unit may keep the parent it already has.
         if not (unit is not None and unit.parent_id == parent.id):
-            raise AdminError(_("Đơn vị cấp trên nằm ngoài phạm vi quản lý của bạn."), "parent_id")
+            raise AdminError(_("Đơn vị cấp trên nằm ngoài phạm vi quản lý."), "parent_id")
     if unit is not None and unit.id is not None and parent.is_within(unit):
         raise AdminError(_("Không thể chọn chính đơn vị này hoặc đơn vị cấp dưới của nó làm đơn vị cấp trên."), "parent_id")
 
@@ -146,7 +146,7 @@ STAFF_FIELDS = ("full_name", "position", "staff_kind", "is_leader", "unit_id", "
 def _check_staff(actor, data, member=None):
     unit = db.session.get(Unit, data["unit_id"]) if data.get("unit_id") else None
     if unit is None or not actor.can_see_unit(unit):
-        raise AdminError(_("Đơn vị không tồn tại hoặc nằm ngoài phạm vi quản lý của bạn."), "unit_id")
+        raise AdminError(_("Đơn vị không tồn tại hoặc nằm ngoài phạm vi quản lý."), "unit_id")
     badge = data.get("badge_code")
     if badge:
         existing = db.session.scalar(select(Staff).where(Staff.badge_code == badge))
@@ -156,7 +156,7 @@ def _check_staff(actor, data, member=None):
     if user_id:
         user = db.session.get(User, user_id)
         if user is None or (actor.unit is not None and not actor.can_see_unit(user.unit)):
-            raise AdminError(_("Tài khoản không tồn tại hoặc nằm ngoài phạm vi quản lý của bạn."), "user_id")
+            raise AdminError(_("Tài khoản không tồn tại hoặc nằm ngoài phạm vi quản lý."), "user_id")
         linked = db.session.scalar(select(Staff).where(Staff.user_id == user_id))
         if linked is not None and linked is not member:
             raise AdminError(_("Tài khoản này đã gắn với cán bộ khác."), "user_id")
@@ -277,7 +277,7 @@ def import_staff_csv(actor, raw):
             if not unit_code:
                 reasons.append(_("thiếu mã đơn vị"))
             elif unit is None:
-                reasons.append(_("không có đơn vị mã “%(code)s” trong phạm vi quản lý của bạn", code=unit_code))
+                reasons.append(_("không có đơn vị mã “%(code)s” trong phạm vi quản lý", code=unit_code))
             counter = cell("counter_number")
             if len(counter) > 20:
                 reasons.append(_("số quầy quá dài (tối đa 20 ký tự)"))
@@ -367,7 +367,7 @@ def _check_user(actor, data, user=None):
         raise AdminError(_("Đơn vị không tồn tại."), "unit_id")
     # actor None: the command line, which acts for the whole province.
     if actor is not None and actor.unit is not None and (unit is None or not actor.can_see_unit(unit)):
-        raise AdminError(_("Đơn vị nằm ngoài phạm vi quản lý của bạn."), "unit_id")
+        raise AdminError(_("Đơn vị nằm ngoài phạm vi quản lý."), "unit_id")
     if unit is None and data["role"] in ROLES_NEEDING_UNIT:
         raise AdminError(_("Vai trò này phải gắn với một đơn vị."), "unit_id")
     email = data["email"].strip().lower()
@@ -396,7 +396,7 @@ def create_user(actor, data, password=None):
 def update_user(actor, user, data):
     _check_user(actor, data, user)
     if user.id == actor.id and (data["role"] != user.role or data.get("unit_id") != user.unit_id):
-        raise AdminError(_("Bạn không thể tự đổi vai trò hoặc đơn vị của chính mình."), "role")
+        raise AdminError(_("Không thể tự đổi vai trò hoặc đơn vị của tài khoản đang dùng."), "role")
     return _update_audited(actor, user, data, USER_FIELDS, "admin.user_updated")
 
 
@@ -413,7 +413,7 @@ def reset_password(actor, user):
 
 def set_user_active(actor, user, active):
     if user.id == actor.id and not active:
-        raise AdminError(_("Bạn không thể tự khóa tài khoản của chính mình."))
+        raise AdminError(_("Không thể tự khóa tài khoản đang dùng."))
     user.is_active_account = active
     audit.record("admin.user_activated" if active else "admin.user_deactivated", actor=actor, obj=user)
 
@@ -431,7 +431,7 @@ def reset_totp(actor, user):
 def _check_kiosk_unit(actor, unit_id):
     unit = db.session.get(Unit, unit_id) if unit_id else None
     if unit is None or not actor.can_see_unit(unit):
-        raise AdminError(_("Đơn vị không tồn tại hoặc nằm ngoài phạm vi quản lý của bạn."), "unit_id")
+        raise AdminError(_("Đơn vị không tồn tại hoặc nằm ngoài phạm vi quản lý."), "unit_id")
     return unit
 
 
@@ -490,11 +490,11 @@ def _check_rule(actor, data):
     if data.get("category_id") and db.session.get(Category, data["category_id"]) is None:
         raise AdminError(_("Loại phản ánh không tồn tại."), "category_id")
     if route_to is None or not actor.can_see_unit(route_to):
-        raise AdminError(_("Đơn vị xử lý không tồn tại hoặc nằm ngoài phạm vi quản lý của bạn."), "route_to_unit_id")
+        raise AdminError(_("Đơn vị xử lý không tồn tại hoặc nằm ngoài phạm vi quản lý."), "route_to_unit_id")
     if data.get("match_unit_id") and match_unit is None:
         raise AdminError(_("Đơn vị không tồn tại."), "match_unit_id")
     if actor.unit is not None and (match_unit is None or not actor.can_see_unit(match_unit)):
-        raise AdminError(_("Quy tắc phải áp dụng cho một đơn vị trong phạm vi quản lý của bạn."), "match_unit_id")
+        raise AdminError(_("Quy tắc phải áp dụng cho một đơn vị trong phạm vi quản lý."), "match_unit_id")
 
 
 def create_rule(actor, data):

@@ -71,6 +71,6 @@ def _require_password_change():
     if request.endpoint in _OPEN_ENDPOINTS or not current_user.is_authenticated:
         return None
     if current_user.must_change_password:
-        flash(_("Bạn đang dùng mật khẩu tạm thời. Vui lòng đặt mật khẩu mới."), "warning")
+        flash(_("Tài khoản đang dùng mật khẩu tạm thời. Vui lòng đặt mật khẩu mới."), "warning")
         return redirect(url_for("auth.account"))
     return None

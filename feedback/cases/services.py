@@ -130,7 +130,7 @@ def assign_case(complaint, handler, actor):
     audit.record("case.assigned", actor=actor, obj=complaint, handler_id=handler.id,
                  previous_id=getattr(previous, "id", None))
     _notify(handler, complaint, "assigned",
-            _("Bạn được giao xử lý phản ánh %(code)s.", code=complaint.tracking_code))
+            _("Được giao xử lý phản ánh %(code)s.", code=complaint.tracking_code))
     db.session.flush()
 
 
@@ -253,7 +253,7 @@ def find_original(actor, complaint, code):
         raise CaseError(_("Vui lòng nhập mã phản ánh gốc."), field="duplicate_code")
     original = db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
     if original is None or not access.can_view(actor, original):
-        raise CaseError(_("Không tìm thấy phản ánh gốc có mã này trong phạm vi của bạn."), field="duplicate_code")
+        raise CaseError(_("Không tìm thấy phản ánh gốc có mã này trong phạm vi được xem."), field="duplicate_code")
     if original.id == complaint.id:
         raise CaseError(_("Không thể gộp một phản ánh vào chính nó."), field="duplicate_code")
     if original.duplicate_of_id is not None:
@@ -450,7 +450,7 @@ def can_decide_transfer(user, request):
 def decide_transfer(request, actor, accept, note=None):
     """Accept (the case moves, both clocks restart) or return / refuse with a reason (it stays)."""
     if not can_decide_transfer(actor, request):
-        raise CaseError(_("Bạn không thể quyết định đề nghị chuyển này."))
+        raise CaseError(_("Không thể quyết định đề nghị chuyển này."))
     complaint = request.complaint
     note = (note or "").strip()
     if not accept and not note:
@@ -503,7 +503,7 @@ def transfer_case(complaint, actor, to_unit, reason, checked=False):
     notify_complainant(complaint, text, "notice")
     for head in heads_for(to_unit, complaint):
         _notify(head, complaint, "transfer",
-                _("Phản ánh %(code)s được chuyển đến đơn vị của bạn.", code=complaint.tracking_code))
+                _("Phản ánh %(code)s được chuyển đến đơn vị.", code=complaint.tracking_code))
     db.session.flush()
 
 
@@ -527,7 +527,7 @@ def route_from_triage(complaint, actor, unit, note=None):
     audit.record("case.routed", actor=actor, obj=complaint, unit=unit.code)
     for head in heads_for(unit, complaint):
         _notify(head, complaint, "transfer",
-                _("Phản ánh %(code)s được phân về đơn vị của bạn.", code=complaint.tracking_code))
+                _("Phản ánh %(code)s được phân về đơn vị.", code=complaint.tracking_code))
     db.session.flush()
 
 
@@ -543,7 +543,7 @@ def request_identity(complaint, actor, reason):
         IdentityRevealRequest.complaint_id == complaint.id, IdentityRevealRequest.requested_by_id == actor.id,
         IdentityRevealRequest.status.in_(("requested", "approved"))).limit(1))
     if pending is not None:
-        raise CaseError(_("Bạn đã có yêu cầu đang chờ duyệt hoặc đã được duyệt cho phản ánh này."))
+        raise CaseError(_("Đã có yêu cầu đang chờ duyệt hoặc đã được duyệt cho phản ánh này."))
     req = IdentityRevealRequest(complaint=complaint, requested_by=actor, reason=reason, status="requested",
                                 created_at=utcnow())
     db.session.add(req)
@@ -561,7 +561,7 @@ def decide_identity(req, actor, approve, note=None):
     if req.status != "requested":
         raise CaseError(_("Yêu cầu này đã được xử lý."))
     if not access.can_decide_reveal(actor, req.complaint) or req.requested_by_id == actor.id:
-        raise CaseError(_("Bạn không có quyền quyết định yêu cầu này."))
+        raise CaseError(_("Không có quyền quyết định yêu cầu này."))
     req.status = "approved" if approve else "refused"
     req.decided_by = actor
     req.decided_at = utcnow()

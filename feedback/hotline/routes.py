@@ -206,18 +206,18 @@ def voice_menu():
         db.session.commit()
         return _twiml(_operator(reply))
     if digit:
-        _menu_gather(reply, _("Phím bạn nhấn không có trong danh sách."))
+        _menu_gather(reply, _("Phím Ông/Bà nhấn không có trong danh sách."))
         reply.redirect(_url("hotline.voice_menu", silence=1), method="POST")
         return _twiml(reply)
     silence = request.args.get("silence", "1")
     if silence == "1":
-        _menu_gather(reply, _("Chúng tôi chưa nghe thấy lựa chọn của bạn."))
+        _menu_gather(reply, _("Chúng tôi chưa nghe thấy lựa chọn của Ông/Bà."))
         reply.redirect(_url("hotline.voice_menu", silence=2), method="POST")
         return _twiml(reply)
     # Silent twice: offer to leave a message rather than hang up on them.
     services.note_choice(call_sid, "record")
     db.session.commit()
-    return _twiml(_record(reply, _("Bạn có thể để lại lời nhắn, chúng tôi sẽ liên hệ lại. ") + _record_prompt()))
+    return _twiml(_record(reply, _("Ông/Bà có thể để lại lời nhắn, chúng tôi sẽ liên hệ lại. ") + _record_prompt()))
 
 
 def _spoken_time(moment):
@@ -264,7 +264,7 @@ def voice_dial_result():
         return _twiml(reply)
     services.note_choice(webhook_form().get("CallSid"), "voicemail")
     db.session.commit()
-    return _twiml(_record(reply, _("Tổng đài viên đang bận. Xin để lại lời nhắn, chúng tôi sẽ gọi lại cho bạn. ")
+    return _twiml(_record(reply, _("Tổng đài viên đang bận. Xin để lại lời nhắn, chúng tôi sẽ gọi lại cho Ông/Bà. ")
                           + _record_prompt()))
 
 
@@ -276,7 +276,7 @@ def voice_status():
     complaint = services.find_case_by_keypad(webhook_form().get("Digits"), webhook_form().get("From"))
     reply = VoiceResponse()
     if complaint is None:
-        reply.say(_("Không tìm thấy phản ánh có mã này gửi từ số điện thoại của bạn."), **VOICE)
+        reply.say(_("Không tìm thấy phản ánh có mã này gửi từ số điện thoại của Ông/Bà."), **VOICE)
     else:
         reply.say(services.spoken_status(complaint), **VOICE)
     reply.say(_("Xin cảm ơn, hẹn gặp lại."), **VOICE)
@@ -290,7 +290,7 @@ def voice_status():
 def voice_recorded():
     """The caller finished their message."""
     reply = VoiceResponse()
-    reply.say(_("Xin cảm ơn. Lời nhắn của bạn đã được ghi lại, tổng đài viên sẽ xử lý và liên hệ lại với bạn."), **VOICE)
+    reply.say(_("Xin cảm ơn. Lời nhắn của Ông/Bà đã được ghi lại, tổng đài viên sẽ xử lý và liên hệ lại với Ông/Bà."), **VOICE)
     reply.hangup()
     return _twiml(reply)
 

@@ -346,7 +346,7 @@ def acknowledge_rating(rating, actor, note=None):
         raise RatingError(_("Đánh giá này đã được ghi nhận."))
     if actor.role != "unit_head" or not access.unit_in_scope(actor, rating.unit) or (
             rating.staff_id is not None and rating.staff_id == access.named_staff_id(actor)):
-        raise RatingError(_("Bạn không thể ghi nhận đánh giá này."))
+        raise RatingError(_("Không thể ghi nhận đánh giá này."))
     rating.acknowledged_at, rating.acknowledged_by_id = utcnow(), actor.id
     rating.acknowledgement_note = (note or "").strip()[:500] or None
     audit.record("kiosk.rating_acknowledged", actor=actor, obj=rating, staff=rating.staff_id, note=rating.acknowledgement_note)

@@ -8,11 +8,11 @@ from feedback.extensions import db
 
 MESSAGES = {
     400: lambda: _("Yêu cầu không hợp lệ."),
-    403: lambda: _("Bạn không có quyền truy cập trang này."),
-    404: lambda: _("Không tìm thấy trang bạn yêu cầu."),
+    403: lambda: _("Không có quyền truy cập trang này."),
+    404: lambda: _("Không tìm thấy trang được yêu cầu."),
     405: lambda: _("Phương thức không được hỗ trợ."),
     413: lambda: _("Dữ liệu gửi lên quá lớn. Vui lòng gửi tệp nhỏ hơn."),
-    429: lambda: _("Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."),
+    429: lambda: _("Đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."),
     500: lambda: _("Hệ thống gặp sự cố. Vui lòng thử lại sau."),
 }
 

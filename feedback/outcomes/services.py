@@ -755,7 +755,7 @@ def rate_answer(complaint, satisfied, reason=None):
     answer = _answer_for_citizen(complaint)
     key = f"answer:{answer.id}"
     if db.session.scalar(select(Rating.id).where(Rating.client_uuid == key)) is not None:
-        raise OutcomeError(_("Bạn đã đánh giá câu trả lời này."))
+        raise OutcomeError(_("Ông/Bà đã đánh giá câu trả lời này."))
     reason = (reason or "").strip()[:1000] or None
     rating = Rating(unit_id=complaint.unit_id, complaint_id=complaint.id, score=4 if satisfied else 2,
                     source="answer", comment=reason, client_uuid=key)
@@ -764,9 +764,9 @@ def rate_answer(complaint, satisfied, reason=None):
             db.session.add(rating)
             db.session.flush()
     except IntegrityError:
-        raise OutcomeError(_("Bạn đã đánh giá câu trả lời này.")) from None
+        raise OutcomeError(_("Ông/Bà đã đánh giá câu trả lời này.")) from None
     _event(complaint, "rating",
-           _("Người dân đánh giá câu trả lời: %(r)s.", r=_("Hài lòng") if satisfied else _("Không hài lòng")),
+           _("Người dân đánh giá câu trả lời: %(r)s.", r=_("Hài lòng") if satisfied else _("Chưa hài lòng")),
            actor_label="citizen", public=True)
     audit.record("answer.rated", actor_label="citizen", obj=rating, case=complaint.tracking_code,
                  satisfied=bool(satisfied))
@@ -878,7 +878,7 @@ def decide_review(complaint, actor, *, reopen, note, unit=None):
     from feedback.cases.services import heads_for, restart_clock, _notify
 
     if not can_decide_review(actor, complaint):
-        raise OutcomeError(_("Bạn không thể quyết định việc xem xét lại phản ánh này."))
+        raise OutcomeError(_("Không thể quyết định việc xem xét lại phản ánh này."))
     note = (note or "").strip()
     if not note:
         raise OutcomeError(_("Vui lòng nêu căn cứ của quyết định."))

@@ -47,7 +47,7 @@ class SubmitForm(FlaskForm):
                          render_kw={"type": "search", "autocomplete": "off", "placeholder": _l("Gõ tên, ví dụ: nha trang")})
     unit = SelectField(_l("Đơn vị"), choices=[], validate_choice=False)
     category = SelectField(_l("Loại phản ánh"), choices=[], validate_choice=False)
-    staff = SelectField(_l("Cán bộ bạn muốn phản ánh"), choices=[], validate_choice=False)
+    staff = SelectField(_l("Cán bộ Ông/Bà muốn phản ánh"), choices=[], validate_choice=False)
     staff_description = StringField(
         _l("Nếu không biết tên: mô tả cán bộ"), filters=[_strip],
         validators=[Optional(), Length(max=300, message=_l("Tối đa 300 ký tự."))],
@@ -129,10 +129,10 @@ class MessageForm(FlaskForm):
 
 
 class RatingForm(FlaskForm):
-    satisfied = RadioField(_l("Bạn có hài lòng với câu trả lời không?"),
-                           choices=[("yes", _l("Hài lòng")), ("no", _l("Không hài lòng"))],
-                           validators=[InputRequired(_l("Vui lòng chọn Hài lòng hoặc Không hài lòng."))])
-    reason = TextAreaField(_l("Lý do (bắt buộc nếu không hài lòng)"), filters=[_strip],
+    satisfied = RadioField(_l("Ông/Bà có hài lòng với câu trả lời không?"),
+                           choices=[("yes", _l("Hài lòng")), ("no", _l("Chưa hài lòng"))],
+                           validators=[InputRequired(_l("Vui lòng chọn Hài lòng hoặc Chưa hài lòng."))])
+    reason = TextAreaField(_l("Lý do (bắt buộc nếu chưa hài lòng)"), filters=[_strip],
                            validators=[Optional(), Length(max=1000, message=_l("Tối đa %(max)d ký tự.", max=1000))],
                            render_kw={"rows": 3, "maxlength": 1000})
     submit = SubmitField(_l("Gửi đánh giá"))
@@ -140,14 +140,14 @@ class RatingForm(FlaskForm):
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         if valid and self.satisfied.data == "no" and not self.reason.data:
-            self.reason.errors = [_l("Vui lòng cho biết lý do bạn chưa hài lòng.")]
+            self.reason.errors = [_l("Vui lòng cho biết lý do Ông/Bà chưa hài lòng.")]
             return False
         return valid
 
 
 class DisputeForm(FlaskForm):
     dispute_reason = TextAreaField(
-        _l("Vì sao bạn không đồng ý với câu trả lời?"), filters=[_strip],
+        _l("Vì sao Ông/Bà không đồng ý với câu trả lời?"), filters=[_strip],
         validators=[DataRequired(_l("Vui lòng nêu lý do không đồng ý với câu trả lời.")),
                     Length(max=2000, message=_l("Tối đa %(max)d ký tự.", max=2000))],
         render_kw={"rows": 4, "maxlength": 2000},

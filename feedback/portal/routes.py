@@ -333,7 +333,7 @@ def add_info(code):
                 db.session.rollback()
                 files.discard(stored)
                 raise
-            flash(_("Đã gửi thông tin bổ sung. Cảm ơn bạn."), "success")
+            flash(_("Đã gửi thông tin bổ sung. Cảm ơn Ông/Bà."), "success")
             return redirect(url_for("portal.track", code=complaint.tracking_code) + "#timeline")
     return _render_case(complaint, message_form=form, status=422)
 
@@ -364,7 +364,7 @@ def rate(code):
     return _outcome_step(
         code, RatingForm, "rating_form",
         lambda complaint, form: services.rate_answer(complaint, form.satisfied.data == "yes", form.reason.data or None),
-        _("Cảm ơn bạn đã đánh giá."), "#answer",
+        _("Cảm ơn Ông/Bà đã đánh giá."), "#answer",
     )
 
 

@@ -103,7 +103,7 @@ def test_crafted_form_fields_outside_the_subtree_are_refused(app, as_admin_a, tr
     for path, data in cases:
         response = as_admin_a.post(path, data=data)
         assert response.status_code == 200, (path, data)
-        assert "Lựa chọn không hợp lệ hoặc nằm ngoài phạm vi quản lý của bạn." in response.get_data(as_text=True)
+        assert "Lựa chọn không hợp lệ hoặc nằm ngoài phạm vi quản lý." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Unit.id))) == unit_count
     assert _fresh(Unit, tree["counter_a"].id).parent_id == tree["a"].id
     assert _fresh(Staff, member_a.id).unit_id == tree["a"].id

@@ -81,12 +81,12 @@ def test_reset_password_deactivate_and_reset_totp(app, as_province_admin, tree, 
 def test_admin_cannot_lock_out_or_demote_themselves(app, as_province_admin, province_admin, tree):
     response = as_province_admin.post(f"/admin/users/{province_admin.id}/active", data={"active": "0"},
                                       follow_redirects=True)
-    assert "Bạn không thể tự khóa tài khoản của chính mình." in response.get_data(as_text=True)
+    assert "Không thể tự khóa tài khoản đang dùng." in response.get_data(as_text=True)
     assert _user("admin@example.vn").is_active_account is True
     text = as_province_admin.post(f"/admin/users/{province_admin.id}/edit", data={
         "email": "admin@example.vn", "full_name": "Quản trị tỉnh", "role": "handler", "unit_id": tree["a"].id}
     ).get_data(as_text=True)
-    assert "Bạn không thể tự đổi vai trò hoặc đơn vị của chính mình." in text
+    assert "Không thể tự đổi vai trò hoặc đơn vị của tài khoản đang dùng." in text
     assert _user("admin@example.vn").role == "admin"
 
 

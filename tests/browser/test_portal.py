@@ -114,7 +114,7 @@ def test_anonymous_citizen_without_attachment_keeps_code_and_secret(live_server,
     screenshot(page, "portal-track-answer-tablet")
     page.check("#satisfied-0")
     page.click(".rating-form input[type=submit]")
-    assert page.locator("#answer-rated").inner_text() == "Bạn đã đánh giá: Hài lòng"
+    assert page.locator("#answer-rated").inner_text() == "Ông/Bà đã đánh giá: Hài lòng"
     assert db.session.scalar(select(Rating)).score == 4
 
 

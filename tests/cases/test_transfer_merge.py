@@ -77,7 +77,7 @@ def test_decline_as_duplicate_merges_both_timelines(world, as_user):
     assert no_code.status_code == 400 and "Vui lòng nhập mã phản ánh gốc." in no_code.get_data(as_text=True)
     outside = client.post(f"/cases/{code}/decline", data={"reason": "duplicate",
                                                           "duplicate_code": other_unit.tracking_code})
-    assert outside.status_code == 400 and "trong phạm vi của bạn" in outside.get_data(as_text=True)
+    assert outside.status_code == 400 and "trong phạm vi được xem" in outside.get_data(as_text=True)
     itself = client.post(f"/cases/{code}/decline", data={"reason": "duplicate", "duplicate_code": code})
     assert itself.status_code == 400
     bad_reason = client.post(f"/cases/{code}/decline", data={"reason": "because"})

@@ -80,7 +80,7 @@ def test_outsiders_refused_everywhere(client, busy_world, who):
         else:
             assert response.status_code == 403, (who, url, response.status_code)
             text = response.get_data(as_text=True)
-            assert "không có quyền" in text and DESCRIPTION[:40] not in text
+            assert "Không có quyền" in text and DESCRIPTION[:40] not in text
     db.session.expire_all()
     assert _snapshot() == before
 

@@ -156,7 +156,7 @@ def test_rating_once(app, world):
         rate_answer(world.case, True)
     assert db.session.query(Rating).count() == 1
     event = db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "rating"))
-    assert event.is_public and "Không hài lòng" in event.body
+    assert event.is_public and "Chưa hài lòng" in event.body
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "answer.rated")) is not None
 
 

@@ -226,7 +226,7 @@ def test_honeypot_pretends_success_and_creates_nothing(app, client, directory):
     data["attachments"] = [(io.BytesIO(png_bytes()), "anh.png")]
     response = _post(client, data, follow=True)
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "Phản ánh của bạn đã được tiếp nhận." in page
+    assert response.status_code == 200 and "Phản ánh của Ông/Bà đã được tiếp nhận." in page
     assert 'id="tracking-code">PA' in page
     assert count_cases() == 0 and db.session.scalar(select(Complainant)) is None
     assert db.session.scalar(select(OutboundMessage)) is None
@@ -302,7 +302,7 @@ def test_burst_of_submissions_is_rate_limited_with_vietnamese_page(limited_app, 
     assert statuses[:5] == [302] * 5 and statuses[5:] == [429, 429]
     page = client.post("/gui-phan-anh", data=form(), content_type="multipart/form-data",
                        environ_base={"REMOTE_ADDR": "203.0.113.7"}).get_data(as_text=True)
-    assert "Bạn đã gửi quá nhiều yêu cầu" in page
+    assert "Đã gửi quá nhiều yêu cầu" in page
     assert count_cases() == 5
     # Another address is not affected; the no-JavaScript search step does not count.
     other = client.post("/gui-phan-anh", data=form(submission_key="other-0123456789abcdef"), content_type="multipart/form-data",

@@ -123,26 +123,26 @@ def test_timeline_shows_public_events_only_and_answer_then_rating(client, named_
     page = client.get(f"/track?code={named_case.tracking_code}").get_data(as_text=True)
     assert 'id="case-status">Đã trả lời' in page
     assert "Đã chấn chỉnh &lt;b&gt;cán bộ&lt;/b&gt;." in page
-    assert "Bạn có hài lòng với câu trả lời không?" in page
+    assert "Ông/Bà có hài lòng với câu trả lời không?" in page
 
     response = client.post(f"/track/{named_case.tracking_code}/danh-gia", data={"satisfied": "no", "reason": ""})
     assert response.status_code == 422
-    assert "Vui lòng cho biết lý do bạn chưa hài lòng." in response.get_data(as_text=True)
+    assert "Vui lòng cho biết lý do Ông/Bà chưa hài lòng." in response.get_data(as_text=True)
     assert db.session.scalar(select(Rating)) is None
 
     response = client.post(f"/track/{named_case.tracking_code}/danh-gia",
                            data={"satisfied": "no", "reason": "Chưa trả lời đúng câu hỏi"}, follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert "Cảm ơn bạn đã đánh giá." in page
-    assert 'id="answer-rated">Bạn đã đánh giá: <strong>Không hài lòng</strong>' in page
+    assert "Cảm ơn Ông/Bà đã đánh giá." in page
+    assert 'id="answer-rated">Ông/Bà đã đánh giá: <strong>Chưa hài lòng</strong>' in page
     rating = db.session.scalar(select(Rating))
     assert (rating.source, rating.score, rating.comment, rating.complaint_id) == (
         "answer", 2, "Chưa trả lời đúng câu hỏi", named_case.id)
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "answer.rated")) is not None
-    assert "Người dân đánh giá câu trả lời: Không hài lòng." in page  # public timeline line
+    assert "Người dân đánh giá câu trả lời: Chưa hài lòng." in page  # public timeline line
     # A second rating is refused, once is enough.
     again = client.post(f"/track/{named_case.tracking_code}/danh-gia", data={"satisfied": "yes"}, follow_redirects=True)
-    assert "Bạn đã đánh giá câu trả lời này." in again.get_data(as_text=True)
+    assert "Ông/Bà đã đánh giá câu trả lời này." in again.get_data(as_text=True)
     assert db.session.query(Rating).count() == 1
 
 
@@ -258,6 +258,6 @@ def test_guessing_is_rate_limited_but_opened_cases_stay_readable(limited_app, an
     assert statuses[:10] == [200] * 10 and statuses[10] == 429
     # Even the right secret is refused until the window passes: guessing gains nothing.
     blocked = client.post("/track", data={"code": case.tracking_code, "secret": secret}, environ_base=env)
-    assert blocked.status_code == 429 and "Bạn đã gửi quá nhiều yêu cầu" in blocked.get_data(as_text=True)
+    assert blocked.status_code == 429 and "Đã gửi quá nhiều yêu cầu" in blocked.get_data(as_text=True)
     for _ in range(12):  # reading an opened case is not an attempt
         assert reader.get(f"/track?code={case.tracking_code}", environ_base={"REMOTE_ADDR": "203.0.113.10"}).status_code == 200
