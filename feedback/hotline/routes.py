@@ -193,10 +193,17 @@ def voice_menu():
     if digit == "2":
         services.note_choice(call_sid, "status")
         db.session.commit()
+        # No typing first: the cases sent from the number that is calling are read out.
+        own = services.cases_of_caller(webhook_form().get("From"))
+        if own:
+            reply.say(_("Số máy này có %(n)d phản ánh gần nhất.", n=len(own)), **VOICE)
+            for complaint in own:
+                reply.say(services.spoken_status(complaint), **VOICE)
         gather = Gather(action=_url("hotline.voice_status"), method="POST", finish_on_key="#", timeout=10,
                         num_digits=10)
-        gather.say(_("Xin nhập mã phản ánh trên bàn phím: chữ P A là phím 7 và phím 2, mỗi chữ cái là phím có chữ đó. "
-                     "Nhập xong, nhấn phím thăng."), **VOICE)
+        gather.say((_("Để nghe một phản ánh khác, ") if own else "")
+                   + _("Xin nhập mã phản ánh trên bàn phím: chữ P A là phím 7 và phím 2, mỗi chữ cái là phím có chữ đó. "
+                       "Nhập xong, nhấn phím thăng."), **VOICE)
         reply.append(gather)
         reply.say(_("Chúng tôi chưa nhận được mã. Xin cảm ơn, hẹn gặp lại."), **VOICE)
         reply.hangup()

@@ -404,6 +404,20 @@ def find_case_by_keypad(digits, phone):
     return candidates[0] if len(candidates) == 1 else None
 
 
+# How many of the caller's own cases the IVR reads out (the newest).
+CALLER_CASES = 3
+
+
+def cases_of_caller(phone):
+    """The newest cases whose complainant has this phone number (what key 2 reads without any typing)."""
+    if not phone:
+        return []
+    return db.session.scalars(
+        select(Complaint).join(Complainant, Complaint.complainant_id == Complainant.id)
+        .where(Complainant.phone == phone).order_by(Complaint.submitted_at.desc(), Complaint.id.desc())
+        .limit(CALLER_CASES)).all()
+
+
 def spoken_status(complaint):
     """What the IVR says about a case: its status and due date, spelled for the voice."""
     code = " ".join(complaint.tracking_code)

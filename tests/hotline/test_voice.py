@@ -190,3 +190,22 @@ def test_out_of_hours_message_speaks_the_configured_office_hours(make_app):
     with app.app_context(), time_machine.travel(late, tick=False):
         root = twiml(twilio_post(app.test_client(), "/hotline/voice/menu", call_params(sid("CA"), Digits="0")))
     assert root.find("Dial") is None and "ngoài giờ làm việc" in _says(root)
+
+
+def test_key_2_reads_the_callers_own_cases_without_any_typing(client):
+    """Issue 14: the IVR asked callers to type letters ("chữ P A là phím 7 và phím 2"); elderly callers cannot."""
+    first = create_case(channel="voice", description="Phản ánh thứ nhất", contact={"phone": CITIZEN},
+                        send_ack=False).complaint
+    second = create_case(channel="web", description="Phản ánh thứ hai", contact={"phone": CITIZEN},
+                         send_ack=False).complaint
+    transition(second, "accepted")
+    db.session.commit()
+    root = twiml(twilio_post(client, "/hotline/voice/menu", call_params(sid("CA"), Digits="2")))
+    said = _says(root)
+    assert "Số máy này có 2 phản ánh" in said
+    assert " ".join(first.tracking_code) in said and " ".join(second.tracking_code) in said
+    assert "Đã thụ lý" in said and "Đã tiếp nhận" in said
+    # The statuses come first; typing a code stays possible for another case.
+    assert said.index("Số máy này") < said.index("phản ánh khác")
+    other = twiml(twilio_post(client, "/hotline/voice/menu", call_params(sid("CA"), from_="+84911000111", Digits="2")))
+    assert "Số máy này" not in _says(other) and other.find("Gather") is not None
