@@ -4,6 +4,7 @@ Every status change in the system goes through `transition()`, which refuses an
 illegal move, stamps the time, writes the timeline event and the audit record.
 """
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from feedback import audit
 from feedback.extensions import db
@@ -12,7 +13,8 @@ from feedback.models import CaseEvent, utcnow
 STATUSES = {
     "received": _l("Đã tiếp nhận"),
     "accepted": _l("Đã thụ lý"),
-    "declined": _l("Không thụ lý"),
+    # The status, not the button of the same words ("Declined", not "Decline" in English).
+    "declined": lazy_pgettext("case status", "Không thụ lý"),
     "verifying": _l("Đang xác minh"),
     "concluded": _l("Đã có kết luận"),
     "answered": _l("Đã trả lời"),

@@ -158,8 +158,14 @@ def poster_pdf(unit):
     for label, value in lines:
         pdf.set_font(FONT, "", 15)
         pdf.multi_cell(width, 9, label + ":", align="C", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(FONT, "B", 26)
-        pdf.multi_cell(width, 13, value, align="C", new_x="LMARGIN", new_y="NEXT")
+        # One line each, never broken mid-word (an e-mail split in its domain cannot be typed): the font
+        # shrinks until the value fits the width.
+        size = 26
+        pdf.set_font(FONT, "B", size)
+        while size > 10 and pdf.get_string_width(value) > width:
+            size -= 1
+            pdf.set_font(FONT, "B", size)
+        pdf.multi_cell(width, size * 0.5, value, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
     pdf.ln(4)
     size = 70

@@ -25,3 +25,16 @@ def test_no_catalogue_entry_says_ban():
     with open(ROOT / "feedback/translations/en/LC_MESSAGES/messages.po", "rb") as handle:
         catalogue = read_po(handle)
     assert not [m.id for m in catalogue if m.id and BAN.search(str(m.id))]
+
+
+def test_one_vietnamese_word_with_two_english_meanings_has_a_context(app):
+    """Issue 14: "Không thụ lý" was one entry for the button and the status, so the status read "Decline"."""
+    from flask_babel import force_locale, gettext
+
+    from feedback.cases.rules import CASE_KINDS
+    from feedback.cases.workflow import status_label
+
+    with app.test_request_context(), force_locale("en"):
+        assert str(status_label("declined")) == "Declined"
+        assert gettext("Không thụ lý") == "Decline"
+        assert str(CASE_KINDS["kien_nghi"]) == "Suggestion"  # not "Petition", which reads as a complaint

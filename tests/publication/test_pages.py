@@ -169,3 +169,13 @@ def test_the_notice_board_pdf_is_linked_from_a_units_answers(client, board):
     month = local_today().strftime("%Y-%m")
     assert f'id="notice-board" href="/units/{code}/answers-{month}.pdf"' in page
     assert client.get(f"/units/{code}/answers-{month}.pdf").status_code == 200
+
+
+def test_the_poster_pdf_keeps_a_long_email_on_one_line(client, board, tmp_path):
+    """Issue 14: the poster PDF broke the e-mail in the middle of its domain."""
+    tree, _rows = board
+    email = "bophanmotcua.phuongnhatrang.khanhhoa@khanhhoa.gov.vn"
+    tree["b"].email = email
+    db.session.commit()
+    lines = pdf_text(client.get("/units/XA-B/poster.pdf").data, tmp_path).splitlines()
+    assert any(email in line for line in lines), [line for line in lines if "@" in line or "khanhhoa" in line]
