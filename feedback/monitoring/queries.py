@@ -317,7 +317,9 @@ def satisfaction(root, period):
     """Satisfaction index per unit, counter and staff member over the period, with the target."""
     scope = subtree_ids(root)
     target = satisfaction_target(period.start.year)
-    where = and_(RatingRollup.month >= period.start, RatingRollup.month < period.end, RatingRollup.unit_id.in_(scope))
+    # The service at the counter only: answer ratings are the other indicator, never added in.
+    where = and_(RatingRollup.month >= period.start, RatingRollup.month < period.end, RatingRollup.unit_id.in_(scope),
+                 RatingRollup.source != "answer")
     sums = (func.sum(RatingRollup.total), func.sum(RatingRollup.satisfied))
 
     overall = db.session.execute(select(*sums).where(where)).one()

@@ -48,6 +48,10 @@ class Figures:
     ratings_by_score: dict = field(default_factory=dict)
     satisfaction_target: float | None = None
     target_met: bool | None = None
+    # The second indicator: citizens' ratings of the answer to their own case (Hài lòng / Chưa hài lòng).
+    answer_ratings: int = 0
+    answer_ratings_satisfied: int = 0
+    answer_satisfaction: float | None = None
 
 
 def _percent(part, whole):
@@ -119,10 +123,19 @@ def compute(unit, period):
         days = sum(working_days(_as_date(a), _as_date(b), calendar) * n for a, b, n in pairs)
         figures.average_answer_working_days = round(days / sum(n for _a, _b, n in pairs), 1)
 
+    # Two indicators, never added together: the service at the counter (5-level kiosk and survey ratings)
+    # and the result of a complaint's handling (the citizen's rating of the answer).
     scores = dict(db.session.execute(
         select(Rating.score, func.count())
-        .where(Rating.created_at >= start, Rating.created_at < end, *rating_scope).group_by(Rating.score)
+        .where(Rating.created_at >= start, Rating.created_at < end, Rating.source != "answer", *rating_scope)
+        .group_by(Rating.score)
     ).all())
+    answer_total, answer_satisfied = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((Rating.score >= 4, 1), else_=0)), 0))
+        .where(Rating.created_at >= start, Rating.created_at < end, Rating.source == "answer", *rating_scope)
+    ).one()
+    figures.answer_ratings, figures.answer_ratings_satisfied = int(answer_total), int(answer_satisfied)
+    figures.answer_satisfaction = _percent(figures.answer_ratings_satisfied, figures.answer_ratings)
     figures.ratings_by_score = {score: scores.get(score, 0) for score in (5, 4, 3, 2, 1)}
     figures.ratings = sum(scores.values())
     figures.ratings_satisfied = scores.get(4, 0) + scores.get(5, 0)
@@ -161,6 +174,11 @@ def as_csv(figures):
         writer.writerow(["satisfaction", f"score_{score}", str(score), count])
     writer.writerow(["satisfaction", "satisfaction_index", _("Chỉ số hài lòng (%)"), _fmt(figures.satisfaction_index)])
     writer.writerow(["satisfaction", "satisfaction_target", _("Chỉ tiêu của tỉnh (%)"), _fmt(figures.satisfaction_target)])
+    writer.writerow(["answer_satisfaction", "answer_ratings", _("Số lượt đánh giá câu trả lời"), figures.answer_ratings])
+    writer.writerow(["answer_satisfaction", "answer_ratings_satisfied", _("Số lượt hài lòng với câu trả lời"),
+                     figures.answer_ratings_satisfied])
+    writer.writerow(["answer_satisfaction", "answer_satisfaction", _("Tỷ lệ hài lòng với kết quả giải quyết (%)"),
+                     _fmt(figures.answer_satisfaction)])
     return "\ufeff" + out.getvalue()
 
 
