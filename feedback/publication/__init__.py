@@ -32,3 +32,4 @@ def init_app(app):
     navigation.register_public("publication.answers", _l("Câu trả lời đã công khai"), order=30)
     navigation.register_public("publication.hotlines", _l("Đường dây nóng"), order=40)
     navigation.register_public("publication.statistics", _l("Thống kê"), order=50)
+    navigation.register_public("publication.rankings", _l("Xếp hạng đơn vị"), order=55)

@@ -15,7 +15,7 @@ from feedback.calendar import local_today
 from feedback.extensions import db
 from feedback.models import Category, PublishedAnswer, Unit
 from feedback.models.outcome import CONCLUSIONS
-from feedback.publication import bp, directory, printing, stats
+from feedback.publication import bp, directory, printing, ranking, stats
 from feedback.publication.search import BoardQuery, SearchTimeout, board_page, unit_feed
 
 
@@ -256,3 +256,55 @@ def statistics_csv():
 @bp.app_template_global()
 def answer_url(row):
     return url_for("publication.answer", ref=row.public_ref)
+
+
+def _ranking_request():
+    level = request.args.get("level") or "commune"
+    errors = {}
+    if level not in ranking.LEVELS:
+        errors["level"] = _("Cấp không hợp lệ.")
+        level = "commune"
+    try:
+        period = stats.parse_period(request.args.get("period") or str(local_today().year))
+    except ValueError:
+        errors["period"] = _("Kỳ không hợp lệ: dùng dạng 2026, 2026-Q3 hoặc 2026-07.")
+        period = stats.parse_period(str(local_today().year))
+    return level, period, errors
+
+
+@bp.route("/xep-hang")
+def rankings():
+    """The public ranking of units: on-time rate, overdue, average time to answer, satisfaction."""
+    level, period, errors = _ranking_request()
+    rows = ranking.ranking(level, period)
+    return render_template("publication/ranking.html", rows=rows, level=level, period=period, errors=errors,
+                           min_answered=ranking.MIN_ANSWERED), 400 if errors else 200
+
+
+@bp.route("/xep-hang.json")
+def rankings_json():
+    level, period, errors = _ranking_request()
+    if errors:
+        return jsonify(errors=errors), 400
+    return jsonify(level=level, period=period.code, units=ranking.as_dicts(ranking.ranking(level, period)))
+
+
+@bp.route("/xep-hang.csv")
+def rankings_csv():
+    import csv
+    import io
+
+    level, period, errors = _ranking_request()
+    if errors:
+        return Response("\n".join(errors.values()), status=400, mimetype="text/plain")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["rank", "code", "name", "received", "answered", "on_time", "on_time_share", "overdue",
+                     "average_working_days", "ratings", "satisfaction"])
+    for row in ranking.ranking(level, period):
+        writer.writerow([row.rank or "", row.code, row.name, row.received, row.answered, row.on_time,
+                         "" if row.on_time_share is None else row.on_time_share, row.overdue,
+                         "" if row.average_days is None else row.average_days, row.ratings,
+                         "" if row.satisfaction is None else row.satisfaction])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="xep-hang-{level}-{period.code}.csv"'})

@@ -6,7 +6,7 @@ from tests import factories
 from tests.browser.conftest import PHONE, TABLET, screenshot
 from tests.publication.helpers import publish
 
-PAGES = ["/", "/gui-phan-anh", "/track", "/answers", "/hotlines", "/statistics", "/bao-ve-du-lieu-ca-nhan"]
+PAGES = ["/", "/gui-phan-anh", "/track", "/answers", "/hotlines", "/statistics", "/xep-hang", "/bao-ve-du-lieu-ca-nhan"]
 
 
 @pytest.fixture
