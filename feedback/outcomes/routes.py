@@ -64,15 +64,30 @@ def verification(code):
     if not form.validate_on_submit():
         return _verification_page(complaint, form=form, status=400)
     submit = form.action.data == "submit"
+    upload = request.files.get("file")
+    row = None
     try:
         services.save_verification(complaint, current_user, methods=form.methods.data, findings=form.findings.data,
                                    conclusion=form.conclusion.data, submit=submit)
+        if form.action.data == "attach" and attachments.has_file(upload):
+            row = save_evidence(complaint, current_user, upload)
     except OutcomeError as error:
         _fail(error)
-        return _verification_page(complaint, form=form, status=400)
-    db.session.commit()
-    flash(_("Đã trình kết luận xác minh cho thủ trưởng đơn vị.") if submit else _("Đã lưu kết quả xác minh."),
-          "success")
+        evidence_form = EvidenceForm(formdata=None)
+        evidence_form.file.errors = [str(error)]
+        # The findings typed are shown again, with the reason the file was refused.
+        return _verification_page(complaint, form=form, evidence_form=evidence_form, status=400)
+    try:
+        db.session.commit()
+    except Exception:
+        if row is not None:
+            attachments.discard([row])
+        raise
+    if row is not None:
+        flash(_("Đã lưu kết quả xác minh và đính kèm chứng cứ."), "success")
+    else:
+        flash(_("Đã trình kết luận xác minh cho thủ trưởng đơn vị.") if submit else _("Đã lưu kết quả xác minh."),
+              "success")
     return redirect(url_for("outcomes.verification", code=code))
 
 

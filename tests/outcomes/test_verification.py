@@ -132,3 +132,28 @@ def test_evidence_checked_by_content_and_downloadable_in_scope(app, client, worl
     assert client.get(f"/cases/{code}/evidence/{rows[0].id}").status_code == 403
     _as(client, world.clerk_user)
     assert client.get(f"/cases/{code}/evidence/{rows[0].id}").status_code == 403
+
+
+def test_attaching_evidence_keeps_the_findings_typed_but_not_saved(app, client, world):
+    """Issue 14: attaching evidence reloaded the page and lost the findings typed but not yet saved."""
+    code = world.case.tracking_code
+    _as(client, world.handler)
+    client.post(f"/cases/{code}/verification/start")
+    page = client.get(f"/cases/{code}/verification").get_data(as_text=True)
+    assert "Lưu nháp và đính kèm chứng cứ" in page
+    assert 'action="/cases/' + code + '/verification/evidence"' not in page  # no second form to lose them in
+    findings = "Đã làm việc với bà Hoa; camera quầy 3 lúc 9 giờ cho thấy yêu cầu thêm giấy tờ."
+    response = client.post(f"/cases/{code}/verification", content_type="multipart/form-data", data={
+        "action": "attach", "methods": ["camera"], "findings": findings,
+        "file": (io.BytesIO(MP4), "camera-quay-3.mp4")})
+    assert response.status_code == 302
+    db.session.expire_all()
+    draft = db.session.scalar(select(Verification))
+    assert draft.findings == findings and draft.status == "draft"
+    assert db.session.scalar(select(Attachment)).original_name == "camera-quay-3.mp4"
+    # A refused file keeps the typed findings on the page, with the reason.
+    refused = client.post(f"/cases/{code}/verification", content_type="multipart/form-data", data={
+        "action": "attach", "methods": ["camera"], "findings": findings + " Thêm.",
+        "file": (io.BytesIO(b"MZ\x90\x00not a picture"), "anh.jpg")})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "không được chấp nhận" in text and findings + " Thêm." in text
