@@ -31,6 +31,11 @@ class ReportData:
     summary: list  # (label, value)
     tables: list  # Table
     trend: list  # (month label, received, on-time share)
+    # The administrative document around the figures (Nghị định 30/2020/NĐ-CP): who issues it, to whom.
+    issuer: str = "SỞ NỘI VỤ"
+    issuer_parent: str = "UBND TỈNH KHÁNH HÒA"
+    issued_on: str = ""
+    recipients: tuple = ()
 
 
 def _pct(value):
@@ -130,12 +135,22 @@ def build_report_data(root, period, progress=lambda pct: None):
     ]
     trend = [(m.strftime("%m/%Y"), f.received, f.on_time_share) for m, f in dashboard.trend]
     step(90)
+    from feedback.calendar import local_today
+
+    office = root.monitoring_office() if root is not None else None
+    issuer = (office.name if office is not None else "Sở Nội vụ tỉnh Khánh Hòa").upper()
+    parent = (office.parent.name if office is not None and office.parent is not None else "UBND tỉnh Khánh Hòa")
+    today = local_today()
     return ReportData(
         title="BÁO CÁO CÔNG TÁC TIẾP NHẬN, XỬ LÝ PHẢN ÁNH, KIẾN NGHỊ",
         subtitle=f"{scope_name} — {period.label}",
         summary=summary,
         tables=tables,
         trend=trend,
+        issuer=issuer,
+        issuer_parent=parent.upper(),
+        issued_on=f"Khánh Hòa, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}",
+        recipients=(f"- {parent} (để báo cáo);", f"- Các đơn vị thuộc {scope_name};", "- Lưu: VT."),
     )
 
 
@@ -229,6 +244,7 @@ def write_pdf(data, path):
     pdf.add_font("DejaVu", "B", _font_path("DejaVuSans-Bold.ttf"))
     pdf.set_auto_page_break(True, margin=12)
     pdf.add_page()
+    _document_heading(pdf, data)
     pdf.set_font("DejaVu", "B", 15)
     pdf.multi_cell(0, 8, data.title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 11)
@@ -244,6 +260,7 @@ def write_pdf(data, path):
             row.cell("" if value is None else str(value))
     pdf.ln(4)
     _bar_chart(pdf, "Số phản ánh tiếp nhận theo tháng", data.trend)
+    _signature_block(pdf, data)
     heading = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=(179, 38, 30))
     for number, table_data in enumerate(data.tables, start=2):
         pdf.add_page()
@@ -266,6 +283,45 @@ def write_pdf(data, path):
                 for value in values:
                     row.cell("" if value is None else str(value))
     pdf.output(path)
+
+
+def _document_heading(pdf, data):
+    """Issuing body (left) and Quốc hiệu, Tiêu ngữ (right), then the number and the place and date."""
+    half = pdf.epw / 2
+    top = pdf.get_y()
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(half, 5, data.issuer_parent, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.multi_cell(half, 5, data.issuer, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(half, 6, "Số:       /BC-PAKN", align="C", new_x="LMARGIN", new_y="NEXT")
+    left_bottom = pdf.get_y()
+    pdf.set_xy(pdf.l_margin + half, top)
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.multi_cell(half, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C", new_x="LEFT", new_y="NEXT")
+    pdf.multi_cell(half, 5, "Độc lập - Tự do - Hạnh phúc", align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(half, 6, data.issued_on, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(max(left_bottom, pdf.get_y()) + 4)
+
+
+def _signature_block(pdf, data):
+    """Nơi nhận (left) and the signer's position and name, to be signed (right)."""
+    if pdf.get_y() > pdf.h - 60:
+        pdf.add_page()
+    pdf.ln(4)
+    half = pdf.epw / 2
+    top = pdf.get_y()
+    pdf.set_font("DejaVu", "B", 9)
+    pdf.multi_cell(half, 5, "Nơi nhận:", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    for line in data.recipients:
+        pdf.multi_cell(half, 5, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_xy(pdf.l_margin + half, top)
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.multi_cell(half, 6, "THỦ TRƯỞNG CƠ QUAN", align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    pdf.multi_cell(half, 5, "(Ký, ghi rõ họ tên, đóng dấu)", align="C", new_x="LMARGIN", new_y="NEXT")
 
 
 def _bar_chart(pdf, title, series):

@@ -60,6 +60,10 @@ def test_pdf_report_text_has_vietnamese_and_figures(world, runner, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "BÁO CÁO CÔNG TÁC TIẾP NHẬN, XỬ LÝ PHẢN ÁNH, KIẾN NGHỊ" in text
     assert "Toàn tỉnh — Năm 2026" in text
+    # Issue 14: filed as a báo cáo (Nghị định 30/2020): Quốc hiệu, Tiêu ngữ, issuer, number, recipients, signer.
+    for words in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "SỞ NỘI VỤ", "Số:",
+                  "/BC-PAKN", "Khánh Hòa, ngày", "Nơi nhận:", "- Lưu: VT.", "THỦ TRƯỞNG CƠ QUAN"):
+        assert words in text, words
     assert "Mức độ hài lòng theo đơn vị" in text and "Bộ phận Một cửa phường Nha Trang" in text
     # Whole province this time: three cases received, one of two answered on time.
     line = next(line for line in text.splitlines() if "Số phản ánh, kiến nghị tiếp nhận" in line)
