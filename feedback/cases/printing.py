@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from feedback.calendar import to_local
+from feedback.cases.services import default_signer_position
 from feedback.publication.printing import FONT, _pdf
 
 
@@ -59,7 +60,7 @@ def transfer_notice_pdf(complaint, request, signer):
                        number=_("Số: %(n)d/PCXL-%(code)s", n=request.id, code=complaint.tracking_code),
                        title=_("PHIẾU CHUYỂN XỬ LÝ PHẢN ÁNH, KIẾN NGHỊ"), paragraphs=paragraphs,
                        issued_at=request.decided_at, signer_name=signer.full_name,
-                       signer_position=_signer_position(signer),
+                       signer_position=default_signer_position(signer),
                        doc_title=_("Phiếu chuyển xử lý %(code)s", code=complaint.tracking_code))
 
 
@@ -79,13 +80,21 @@ def referral_notice_pdf(complaint, signer):
         return _render(complaint, unit_id=complaint.unit_id, unit_name=complaint.unit.name,
                        number=_("Số: %(code)s/PCĐ", code=complaint.tracking_code),
                        title=_("PHIẾU CHUYỂN ĐƠN"), paragraphs=paragraphs, issued_at=complaint.referred_at,
-                       signer_name=signer.full_name if signer else "", signer_position=_signer_position(signer),
+                       signer_name=signer.full_name if signer else "", signer_position=default_signer_position(signer),
                        doc_title=_("Phiếu chuyển đơn %(code)s", code=complaint.tracking_code))
 
 
-def _signer_position(user):
-    staff = getattr(user, "staff", None)
-    return (staff.position if staff is not None and staff.position else None) or _("Thủ trưởng đơn vị")
+def late_notice_response(complaint, number):
+    """The PDF of notice `number` of the case as an inline download, or None when it has no such notice."""
+    from flask import Response
+
+    from feedback.cases.services import late_notices
+
+    notice = next((n for n in late_notices(complaint) if n.number == number), None)
+    if notice is None:
+        return None
+    return Response(late_notice_pdf(complaint, notice), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="thu-xin-loi-{complaint.tracking_code}-{number}.pdf"'})
 
 
 def _follow_text(complaint):

@@ -421,14 +421,12 @@ def late_notice(tracking_code):
 @roles_required(*access.CASE_ROLES)
 def late_notice_pdf(tracking_code, number):
     """The signed notice, printable (A4)."""
-    from feedback.cases.printing import late_notice_pdf as render
+    from feedback.cases.printing import late_notice_response
 
-    complaint = access.load_case(tracking_code, "view")
-    notice = next((n for n in services.late_notices(complaint) if n.number == number), None)
-    if notice is None:
+    response = late_notice_response(access.load_case(tracking_code, "view"), number)
+    if response is None:
         abort(404)
-    return Response(bytes(render(complaint, notice)), mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="thu-xin-loi-{complaint.tracking_code}-{number}.pdf"'})
+    return response
 
 
 @bp.route("/<tracking_code>/transfer", methods=["POST"])

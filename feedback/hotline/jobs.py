@@ -125,15 +125,15 @@ def fetch_sms_media(media_id):
                 raise MediaUnavailable(f"Twilio answered {response.status_code}")
             if int(response.headers.get("Content-Length") or 0) > limit:
                 return _refuse(row, f"larger than {attachments.human_size(limit)}")
-            data = b""
+            data = bytearray()
             for chunk in response.iter_content(64 * 1024):
-                data += chunk
+                data.extend(chunk)
                 if len(data) > limit:
                     return _refuse(row, f"larger than {attachments.human_size(limit)}")
     except requests.RequestException as exc:
         raise MediaUnavailable(str(exc)) from exc
     try:
-        checked = attachments.check_bytes(data, f"mms-{row.inbound_sms_id}-{row.position + 1}")
+        checked = attachments.check_bytes(bytes(data), f"mms-{row.inbound_sms_id}-{row.position + 1}")
     except ValueError as exc:
         return _refuse(row, str(exc))
     row.stored_name = attachments.write_file(checked)

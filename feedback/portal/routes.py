@@ -1,7 +1,7 @@
 """Portal pages: thin views that validate, call a service, commit and redirect."""
 from datetime import datetime
 
-from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -294,16 +294,15 @@ def _case_or_ask(code):
 @bp.route("/track/<code>/thu-xin-loi/<int(max=9007199254740991):number>.pdf")
 def late_notice_pdf(code, number):
     """The unit head's written apology, for the citizen who opened the case in this browser."""
-    from feedback.cases.printing import late_notice_pdf as render
+    from feedback.cases.printing import late_notice_response
 
     complaint = _case_or_ask(code)
     if complaint is None:
         return redirect(url_for("portal.track", code=services.normalise_code(code)))
-    notice = next((n for n in late_notices(complaint) if n.number == number), None)
-    if notice is None:
+    response = late_notice_response(complaint, number)
+    if response is None:
         abort(404)
-    return Response(render(complaint, notice), mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="thu-xin-loi-{complaint.tracking_code}-{number}.pdf"'})
+    return response
 
 
 @bp.route("/track/<code>/bo-sung", methods=["POST"])

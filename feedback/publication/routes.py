@@ -213,12 +213,16 @@ def _stats_request():
         unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
         if unit is None:
             errors["unit"] = _("Không tìm thấy đơn vị này.")
+    return unit, _period_arg(errors), errors
+
+
+def _period_arg(errors):
+    """The ?period= of a statistics or ranking page (this year by default); a bad one is noted in `errors`."""
     try:
-        period = stats.parse_period(request.args.get("period") or str(local_today().year))
+        return stats.parse_period(request.args.get("period") or str(local_today().year))
     except ValueError:
         errors["period"] = _("Kỳ không hợp lệ: dùng dạng 2026, 2026-Q3 hoặc 2026-07.")
-        period = stats.parse_period(str(local_today().year))
-    return unit, period, errors
+        return stats.parse_period(str(local_today().year))
 
 
 @bp.route("/statistics")
@@ -264,12 +268,7 @@ def _ranking_request():
     if level not in ranking.LEVELS:
         errors["level"] = _("Cấp không hợp lệ.")
         level = "commune"
-    try:
-        period = stats.parse_period(request.args.get("period") or str(local_today().year))
-    except ValueError:
-        errors["period"] = _("Kỳ không hợp lệ: dùng dạng 2026, 2026-Q3 hoặc 2026-07.")
-        period = stats.parse_period(str(local_today().year))
-    return level, period, errors
+    return level, _period_arg(errors), errors
 
 
 @bp.route("/xep-hang")
