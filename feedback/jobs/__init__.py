@@ -222,12 +222,13 @@ def recover_lost_jobs():
 
     A row is lost when it was handed over a while ago and has not finished, and either its
     rq job is gone or ended (finished, failed, stopped, canceled) without finishing the row,
-    or its run started longer ago than JOB_STALE_SECONDS. Returns how many rows go back.
+    or says "queued" but stands in no queue (a worker took it off as Redis went down), or its
+    run started longer ago than JOB_STALE_SECONDS. Returns how many rows go back.
     """
     now = utcnow()
     stale = now - _stale_after()
     rows = db.session.execute(
-        select(JobOutbox.id, JobOutbox.job_id, JobOutbox.started_at)
+        select(JobOutbox.id, JobOutbox.job_id, JobOutbox.queue, JobOutbox.started_at)
         .where(JobOutbox.finished_at.is_(None), JobOutbox.enqueued_at.is_not(None),
                JobOutbox.enqueued_at < now - LOST_GRACE)
         .order_by(JobOutbox.id).limit(RECOVER_BATCH)
@@ -241,11 +242,17 @@ def recover_lost_jobs():
     if connection is None:
         lost = started_long_ago  # the embedded runner died mid-job
     else:
+        from rq import Queue
+
         with connection.pipeline(transaction=False) as pipe:
             for row in rows:
                 pipe.hget(f"rq:job:{row.job_id}", "status")
-            states = pipe.execute()
-        for row, state in zip(rows, states):
+                pipe.lpos(Queue(row.queue, connection=connection).key, row.job_id)
+            replies = pipe.execute()
+        for row, state, position in zip(rows, replies[0::2], replies[1::2]):
+            if state == b"queued" and position is None:
+                lost.add(row.id)  # popped by a worker that never got to start it
+                continue
             if state in WAITING_STATES:
                 continue
             if state == b"started" and row.id not in started_long_ago:

@@ -136,6 +136,27 @@ def test_a_job_lost_with_redis_is_relayed_again_and_runs_once(app, make_app, red
         db.session.remove()
 
 
+def test_a_job_taken_off_the_queue_as_redis_went_down_is_relayed_again(app, make_app, redis_url):
+    up = make_app(REDIS_URL=redis_url, JOBS_INLINE=False)
+    connection = Redis.from_url(redis_url)
+    with up.app_context():
+        enqueue("tests.foundation.test_durable_jobs.record", "popped")
+        db.session.commit()
+        assert relay_pending() == 1
+        job_id = _row().job_id
+        # A worker popped it, then Redis stopped before rq marked it started: the job hash
+        # still says "queued" but no queue holds it, so no worker will ever take it.
+        assert connection.lrem("rq:queue:default", 0, job_id) == 1
+        assert connection.hget(f"rq:job:{job_id}", "status") == b"queued"
+        with time_machine.travel(utcnow() + timedelta(seconds=30)):
+            assert recover_lost_jobs() == 1
+            assert relay_pending() == 1
+            make_worker(up, ["default"], connection).work(burst=True)
+            assert CALLS == ["popped"] and _row().finished_at is not None
+            assert recover_lost_jobs() == 0
+        db.session.remove()
+
+
 def test_a_job_whose_worker_died_mid_run_is_run_again_after_the_stale_time(app, make_app, redis_url):
     up = make_app(REDIS_URL=redis_url, JOBS_INLINE=False, JOB_STALE_SECONDS=60)
     connection = Redis.from_url(redis_url)
