@@ -129,6 +129,12 @@ def _init_template_helpers(app):
             return ""
         return (to_local(moment) if hasattr(moment, "hour") else moment).strftime(fmt)
 
+    @app.template_filter("hotline_digits")
+    def hotline_digits(code):
+        from feedback.models.base import hotline_digits as digits
+
+        return digits(code)
+
     @app.template_filter("label")
     def label(text):
         """Translate a label kept in a Python dict (unit kinds, channels, conclusions...)."""

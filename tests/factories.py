@@ -57,7 +57,7 @@ def kiosk(unit_obj, name=None, counter_number=None, **kw):
     """A registered kiosk; returns (kiosk, device token in clear)."""
     from feedback.models import Kiosk
 
-    obj = Kiosk(name=name or f"Ki-ốt {next(_seq)}", unit=unit_obj, counter_number=counter_number, **kw)
+    obj = Kiosk(name=name or f"Máy đánh giá {next(_seq)}", unit=unit_obj, counter_number=counter_number, **kw)
     token = obj.issue_token()
     db.session.add(obj)
     db.session.flush()

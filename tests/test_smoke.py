@@ -30,7 +30,7 @@ def test_passwords_use_scrypt_outside_tests(make_app):
 
 
 def test_home_page_explains_sms_tracking_in_both_languages(client):
-    assert "nhắn TRA kèm mã hồ sơ" in client.get("/").get_data(as_text=True)
+    assert "nhắn TRA kèm mã phản ánh" in client.get("/").get_data(as_text=True)
     assert "text TRA followed by your code" in client.get("/?lang=en").get_data(as_text=True)
 
 

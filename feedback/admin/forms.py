@@ -107,7 +107,7 @@ class UnitForm(FlaskForm):
     opening_hours = _text(_l("Giờ tiếp dân"), 200)
     head_staff_id = ScopedSelectField(_l("Thủ trưởng"))
     acting_head_staff_id = ScopedSelectField(_l("Người được giao quyền thủ trưởng"))
-    is_monitoring_office = BooleanField(_l("Là cơ quan giám sát cho các đơn vị cùng cấp và cấp dưới"))
+    is_monitoring_office = BooleanField(_l("Là cơ quan theo dõi cho các đơn vị cùng cấp và cấp dưới"))
     active_from = VnDateField(_l("Hoạt động từ ngày"), validators=[Optional()])
     active_to = VnDateField(_l("Hoạt động đến ngày"), validators=[Optional()])
     submit = SubmitField(_l("Lưu"))
@@ -150,7 +150,7 @@ class CategoryForm(FlaskForm):
     name_vi = _text(_l("Tên (tiếng Việt)"), 200, required=True, message=_l("Vui lòng nhập tên tiếng Việt."))
     name_en = _text(_l("Tên (tiếng Anh)"), 200, required=True, message=_l("Vui lòng nhập tên tiếng Anh."))
     kind = ScopedSelectField(_l("Nhóm"), coerce=str, choices=list(CATEGORY_KINDS.items()))
-    is_misconduct = BooleanField(_l("Là hành vi sai phạm (cơ quan giám sát theo dõi)"))
+    is_misconduct = BooleanField(_l("Là hành vi sai phạm (báo cơ quan theo dõi, kiểm tra)"))
     accept_days = VnIntegerField(_l("Hạn thụ lý (ngày làm việc)"), default=1, validators=[
         InputRequired(_l("Vui lòng nhập số ngày.")),
         NumberRange(min=0, max=60, message=_l("Từ 0 đến 60 ngày."))])
@@ -184,7 +184,7 @@ class UserForm(FlaskForm):
 
 
 class KioskForm(FlaskForm):
-    name = _text(_l("Tên ki-ốt"), 120, required=True, message=_l("Vui lòng nhập tên ki-ốt."))
+    name = _text(_l("Tên máy đánh giá"), 120, required=True, message=_l("Vui lòng nhập tên máy đánh giá."))
     unit_id = ScopedSelectField(_l("Đơn vị"))
     counter_number = _text(_l("Số quầy"), 20)
     submit = SubmitField(_l("Lưu"))

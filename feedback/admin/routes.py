@@ -427,7 +427,7 @@ def kiosk_new():
         else:
             db.session.commit()
             return _show_token(kiosk, token)
-    return _render_form(_("Đăng ký ki-ốt"), form, url_for("admin.kiosks"),
+    return _render_form(_("Đăng ký máy đánh giá"), form, url_for("admin.kiosks"),
                         hint=_("Mã thiết bị được tạo và hiển thị một lần sau khi lưu."))
 
 
@@ -443,9 +443,9 @@ def kiosk_edit(kiosk_id):
             _apply_error(form, error)
         else:
             db.session.commit()
-            flash(_("Đã lưu ki-ốt %(name)s.", name=kiosk.name), "success")
+            flash(_("Đã lưu máy đánh giá %(name)s.", name=kiosk.name), "success")
             return redirect(url_for("admin.kiosks"))
-    return _render_form(_("Sửa ki-ốt: %(name)s", name=kiosk.name), form, url_for("admin.kiosks"))
+    return _render_form(_("Sửa máy đánh giá: %(name)s", name=kiosk.name), form, url_for("admin.kiosks"))
 
 
 @bp.route("/kiosks/<int:kiosk_id>/revoke", methods=["POST"])
@@ -453,7 +453,7 @@ def kiosk_revoke(kiosk_id):
     kiosk = _managed_kiosk(kiosk_id)
     services.revoke_kiosk(current_user, kiosk)
     db.session.commit()
-    flash(_("Đã thu hồi ki-ốt %(name)s; thiết bị không gửi được dữ liệu nữa.", name=kiosk.name), "success")
+    flash(_("Đã thu hồi máy đánh giá %(name)s; thiết bị không gửi được dữ liệu nữa.", name=kiosk.name), "success")
     return redirect(url_for("admin.kiosks"))
 
 

@@ -21,7 +21,7 @@ def init_app(app):
     navigation.register_staff("cases.referrals", _l("Đơn chuyển cơ quan khác"), roles=("unit_head", "monitor"),
                               order=22)
     navigation.register_staff("cases.reviews", _l("Đề nghị xem xét lại"), roles=("monitor",), order=22)
-    navigation.register_staff("cases.escalated", _l("Trễ hạn, chuyển giám sát"), roles=("monitor", "admin"), order=22)
+    navigation.register_staff("cases.escalated", _l("Trễ hạn, chuyển cơ quan theo dõi"), roles=("monitor", "admin"), order=22)
     navigation.register_staff("cases.identity_requests", _l("Yêu cầu xem danh tính"), roles=("monitor",), order=23)
     navigation.register_staff("cases.notifications", _l("Thông báo"),
                               roles=("unit_head", "handler", "monitor", "operator", "admin"), order=90)

@@ -92,8 +92,8 @@ def handle_late(complaint, now):
     reason = "late_again" if again else "late"
     for monitor in monitors_for(complaint.unit, complaint):
         _notify(monitor, complaint, "late",
-                (_("Phản ánh %(code)s (%(unit)s) lại trễ hạn đã hẹn %(due)s; đã chuyển lên cơ quan giám sát.")
-                 if again else _("Phản ánh %(code)s (%(unit)s) trễ hạn trả lời %(due)s; đã chuyển lên cơ quan giám sát."))
+                (_("Phản ánh %(code)s (%(unit)s) lại trễ hạn đã hẹn %(due)s; đã chuyển lên cơ quan theo dõi.")
+                 if again else _("Phản ánh %(code)s (%(unit)s) trễ hạn trả lời %(due)s; đã chuyển lên cơ quan theo dõi."))
                 % {"code": complaint.tracking_code, "unit": complaint.unit.name, "due": _date(due)},
                 dedupe_key=f"late:{complaint.id}:{_stamp(due)}:u{monitor.id}")
     complaint.escalated = True

@@ -650,4 +650,4 @@ def request_identity(tracking_code):
         services.request_identity(complaint, current_user, form.reason.data)
     except CaseError as exc:
         return _refused(complaint, "identity", form, exc)
-    return _done(complaint, _("Đã gửi yêu cầu đến cơ quan giám sát."))
+    return _done(complaint, _("Đã gửi yêu cầu đến cơ quan theo dõi."))

@@ -426,7 +426,7 @@ def request_transfer(complaint, actor, to_unit, reason):
     db.session.flush()
     _event(complaint, "transfer", actor, body=_(
         "Đề nghị chuyển xử lý đến “%(dst)s”. Lý do: %(reason)s. %(who)s", dst=to_unit.name, reason=request.reason,
-        who=_("Chờ cơ quan giám sát quyết định (đã chuyển %(n)d lần).", n=MAX_TRANSFERS) if needs_monitor
+        who=_("Chờ cơ quan theo dõi quyết định (đã chuyển %(n)d lần).", n=MAX_TRANSFERS) if needs_monitor
         else _("Chờ đơn vị nhận đồng ý.")))
     audit.record("case.transfer_requested", actor=actor, obj=complaint, to_unit=to_unit.code, reason=request.reason,
                  needs_monitor=needs_monitor)
@@ -465,7 +465,7 @@ def decide_transfer(request, actor, accept, note=None):
         request.status = "refused" if request.needs_monitor else "returned"
         _event(complaint, "transfer", actor, body=_(
             "%(who)s không nhận chuyển xử lý đến “%(dst)s”. Lý do: %(note)s", note=note, dst=request.to_unit.name,
-            who=_("Cơ quan giám sát") if request.needs_monitor else request.to_unit.name))
+            who=_("Cơ quan theo dõi") if request.needs_monitor else request.to_unit.name))
         for head in heads_for(complaint.unit, complaint):
             _notify(head, complaint, "transfer", _("Đề nghị chuyển phản ánh %(code)s bị trả lại: %(note)s",
                                                    code=complaint.tracking_code, note=note))

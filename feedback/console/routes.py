@@ -17,7 +17,7 @@ SECRET_KEY = "console_case_secret"
 EVENT_LABELS = {
     "answer": "Trả lời người dân", "message_out": "Tin nhắn gửi người dân", "message_in": "Người dân bổ sung thông tin",
     "note": "Ghi chú", "rating": "Người dân đánh giá", "extension": "Gia hạn xử lý", "transfer": "Chuyển đơn vị xử lý",
-    "assignment": "Phân công xử lý", "escalation": "Chuyển cơ quan giám sát", "deadline": "Thời hạn",
+    "assignment": "Phân công xử lý", "escalation": "Chuyển cơ quan theo dõi", "deadline": "Thời hạn",
 }
 
 

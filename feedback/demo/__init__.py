@@ -65,7 +65,7 @@ def demo_logins_command():
         if kiosk is not None and kiosk.active:
             lines.append(f"  {kiosk.name}: {kiosk_url(token)}")
     if lines:
-        click.echo("Ki-ốt mẫu (mở địa chỉ trên máy tính bảng tại quầy):")
+        click.echo("Máy đánh giá mẫu (mở địa chỉ trên máy tính bảng tại quầy):")
         for line in lines:
             click.echo(line)
 

@@ -285,7 +285,7 @@ class Seeder:
             if Kiosk.hash_token(token) in existing:
                 continue
             unit = self.units[unit_code]
-            kiosk = Kiosk(name=f"Ki-ốt quầy {counter} - {unit.name}", unit=unit, counter_number=counter,
+            kiosk = Kiosk(name=f"Máy đánh giá quầy {counter} - {unit.name}", unit=unit, counter_number=counter,
                           token_hash=Kiosk.hash_token(token), token_hint=token[:6], active=True)
             db.session.add(kiosk)
             self.count("kiosks")
@@ -540,7 +540,7 @@ class Seeder:
             if reason == "out_of_scope":  # sent to the competent body, as the workflow requires
                 case.referred_to, case.referred_at = "Tòa án nhân dân khu vực 1 - Khánh Hòa", moment
         if to_status == "verifying" and case.status in ("answered", "published"):
-            note = "Công dân không đồng ý với nội dung trả lời; chuyển cơ quan giám sát theo dõi."
+            note = "Công dân không đồng ý với nội dung trả lời; chuyển cơ quan theo dõi xem xét."
             case.escalated, case.escalation_reason = True, "disputed"
         event = transition(case, to_status, actor=actor, actor_label=None if actor else "Lãnh đạo đơn vị",
                            note=note)

@@ -50,7 +50,7 @@ def standard_texts(language="vi"):
             ("intake", _l("Tin quá ngắn, chuyển tổng đài viên"), services.intake_text()),
             ("intake_media", _l("Ảnh không kèm nội dung"), services.intake_media_text()),
             ("busy", _l("Hệ thống bận"), routes.busy_text()),
-            ("ack_secret", _l("Xác nhận phản ánh gửi qua cổng, ki-ốt (kèm mã bí mật)"), ack_text(case, SAMPLE_SECRET)),
+            ("ack_secret", _l("Xác nhận phản ánh gửi qua cổng, máy đánh giá (kèm mã bí mật)"), ack_text(case, SAMPLE_SECRET)),
             ("ack", _l("Xác nhận phản ánh (không mã bí mật)"), ack_text(case)),
             ("accepted", _l("Đã thụ lý"), accepted_text(case)),
             ("one_time_code", _l("Mã xác nhận tra cứu"), one_time_code_text(case, "123456")),

@@ -201,9 +201,9 @@ def voice_menu():
                 reply.say(services.spoken_status(complaint), **VOICE)
         gather = Gather(action=_url("hotline.voice_status"), method="POST", finish_on_key="#", timeout=10,
                         num_digits=10)
-        gather.say((_("Để nghe một phản ánh khác, ") if own else "")
-                   + _("Xin nhập mã phản ánh trên bàn phím: chữ P A là phím 7 và phím 2, mỗi chữ cái là phím có chữ đó. "
-                       "Nhập xong, nhấn phím thăng."), **VOICE)
+        gather.say(_("Để nghe một phản ánh khác, xin nhập tám chữ số của mã số tổng đài in trên biên nhận, "
+                     "rồi nhấn phím thăng.") if own else
+                   _("Xin nhập tám chữ số của mã số tổng đài in trên biên nhận, rồi nhấn phím thăng."), **VOICE)
         reply.append(gather)
         reply.say(_("Chúng tôi chưa nhận được mã. Xin cảm ơn, hẹn gặp lại."), **VOICE)
         reply.hangup()

@@ -23,6 +23,7 @@ from feedback.extensions import db
 from feedback.intake.services import create_case
 from feedback.models import Category, Complaint, Kiosk, Rating, Staff, utcnow
 from feedback.models.rating import MISCONDUCT_REASONS, RATING_REASONS, SCORES, SERIOUS_REASONS
+from feedback.models.base import hotline_digits
 
 COOKIE_NAME = "kiosk_device"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest lifetime browsers accept
@@ -175,7 +176,7 @@ def validate_payload(kiosk, data):
             raise RatingError(_("Mã cán bộ không hợp lệ."), "staff_id")
         staff = db.session.get(Staff, staff_id)
         if staff is None or staff.unit_id != kiosk.unit_id or not staff.active:
-            raise RatingError(_("Cán bộ này không làm việc tại đơn vị của ki-ốt."), "staff_id")
+            raise RatingError(_("Cán bộ này không làm việc tại đơn vị của máy đánh giá."), "staff_id")
     comment = data.get("comment")
     if comment is not None and not isinstance(comment, str):
         raise RatingError(_("Ý kiến phải là văn bản."), "comment")
@@ -226,7 +227,7 @@ def category_for(reasons):
 
 def case_description(kiosk, score, reasons, comment):
     where = kiosk.name + (f" ({_('quầy')} {kiosk.counter_number})" if kiosk.counter_number else "")
-    text = _("Đánh giá tại ki-ốt %(where)s: %(score)s.", where=where, score=SCORES[score])
+    text = _("Đánh giá tại máy đánh giá %(where)s: %(score)s.", where=where, score=SCORES[score])
     if reasons:
         text += " " + _("Lý do: %(reasons)s.", reasons="; ".join(RATING_REASONS[r] for r in reasons))
     if comment:
@@ -247,6 +248,7 @@ def result_of(rating, secret=None, duplicate=False):
         "client_uuid": rating.client_uuid,
         "duplicate": duplicate,
         "case": complaint.tracking_code if complaint is not None else None,
+        "case_digits": hotline_digits(complaint.tracking_code) if complaint is not None else None,
         "secret": secret,
     }
 

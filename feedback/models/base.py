@@ -31,3 +31,10 @@ _KEYPAD = {letter: digit for digit, letters in {
 def keypad_digits(code):
     """'PA7K2M9XQB' -> '7257269972': the digits a caller presses for a code."""
     return "".join(_KEYPAD.get(ch, ch) for ch in (code or "").upper() if ch.isalnum())
+
+
+def hotline_digits(code):
+    """'PA7K2M9XQB' -> '5726 9972': the eight digits printed beside a code for callers, who key in
+    numbers only (elderly callers cannot find letters on a keypad); PA's 72 is implied."""
+    digits = keypad_digits(code)[2:]
+    return f"{digits[:4]} {digits[4:]}" if len(digits) == 8 else ""

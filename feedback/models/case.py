@@ -16,7 +16,7 @@ CATEGORY_KINDS = {
 
 CHANNELS = {
     "web": "Cổng thông tin",
-    "kiosk": "Ki-ốt tại quầy",
+    "kiosk": "Máy đánh giá tại quầy",
     "sms": "Tin nhắn SMS",
     "voice": "Đường dây nóng",
     "operator": "Tổng đài viên",

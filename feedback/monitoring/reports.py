@@ -106,7 +106,7 @@ def build_report_data(root, period, progress=lambda pct: None):
         Table("Theo đơn vị", ["Đơn vị"] + case_headers[1:] + ["Đang xử lý", "Quá hạn"],
               [figure_row(u.name, f) + [o, d] for u, f, o, d in dashboard.by_unit],
               total_row + [dashboard.open_now, dashboard.overdue_now], percent_columns=(4,)),
-        Table("Theo lĩnh vực", ["Lĩnh vực"] + case_headers[1:],
+        Table("Theo loại phản ánh", ["Loại phản ánh"] + case_headers[1:],
               [figure_row(name, f) for name, f in dashboard.by_category], total_row, percent_columns=(4,)),
         Table("Theo kênh tiếp nhận", ["Kênh"] + case_headers[1:],
               [figure_row(str(CHANNELS.get(c, c)), f) for c, f in dashboard.by_channel], total_row,

@@ -45,7 +45,7 @@ LEGAL_BASIS = {
 
 DEFAULT_ANSWER_TEMPLATE = (
     "Kính gửi Ông/Bà,\n\n"
-    "{don_vi} đã nhận được phản ánh, kiến nghị của Ông/Bà (mã hồ sơ {ma_ho_so}, tiếp nhận ngày "
+    "{don_vi} đã nhận được phản ánh, kiến nghị của Ông/Bà (mã phản ánh {ma_ho_so}, tiếp nhận ngày "
     "{ngay_tiep_nhan}).\n\n"
     "Qua xác minh, nội dung phản ánh được kết luận: {ket_luan}.\n\n"
     "{don_vi} trân trọng cảm ơn Ông/Bà đã phản ánh, góp phần nâng cao chất lượng phục vụ người dân."
@@ -367,7 +367,7 @@ def decide_discipline(complaint, actor, *, form, decision_number, decision_date,
     electing_body = (electing_body or "").strip()
     if form in ELECTED_BODY_FORMS:
         if actor.role != "monitor":
-            raise OutcomeError(_("Bãi nhiệm do cơ quan bầu (Hội đồng nhân dân) biểu quyết; cơ quan giám sát ghi "
+            raise OutcomeError(_("Bãi nhiệm do cơ quan bầu (Hội đồng nhân dân) biểu quyết; cơ quan theo dõi ghi "
                                  "nhận nghị quyết."))
         if not electing_body:
             raise OutcomeError(_("Vui lòng nhập cơ quan đã biểu quyết bãi nhiệm (ví dụ: HĐND xã)."))
@@ -797,7 +797,7 @@ def dispute_answer(complaint, reason):
                              days=current_app.config.get("ANSWER_DISPUTE_DAYS", 15),
                              date=to_local(deadline).strftime("%d/%m/%Y")))
     return _request_review(complaint, "dispute", f"answer:{answer.id}", reason, _(
-        "Người dân không đồng ý với câu trả lời; cơ quan giám sát xem xét và quyết định. Lý do: %(r)s",
+        "Người dân không đồng ý với câu trả lời; cơ quan theo dõi xem xét và quyết định. Lý do: %(r)s",
         r=reason[:2000]), already=_("Ông/Bà đã đề nghị xem xét lại câu trả lời này."))
 
 
@@ -825,7 +825,7 @@ def request_decline_review(complaint, reason):
     declines = db.session.scalar(select(func.count()).select_from(CaseEvent).where(
         CaseEvent.complaint_id == complaint.id, CaseEvent.kind == "status", CaseEvent.to_status == "declined"))
     return _request_review(complaint, "decline", f"decline:{declines}", reason, _(
-        "Người dân đề nghị xem xét lại việc không thụ lý; cơ quan giám sát xem xét và quyết định. Lý do: %(r)s",
+        "Người dân đề nghị xem xét lại việc không thụ lý; cơ quan theo dõi xem xét và quyết định. Lý do: %(r)s",
         r=reason[:2000]), already=_("Ông/Bà đã đề nghị xem xét lại việc không thụ lý này."))
 
 
@@ -896,19 +896,19 @@ def decide_review(complaint, actor, *, reopen, note, unit=None):
         complaint.unit = target
         complaint.assigned_to = None
         restart_clock(complaint)
-        transition(complaint, to_status, actor=actor, note=_("Cơ quan giám sát mở lại để xem xét: %(n)s", n=note))
+        transition(complaint, to_status, actor=actor, note=_("Cơ quan theo dõi mở lại để xem xét: %(n)s", n=note))
         for head in heads_for(target, complaint):
-            _notify(head, complaint, "review", _("Phản ánh %(code)s được cơ quan giám sát mở lại; hạn trả lời %(date)s.",
+            _notify(head, complaint, "review", _("Phản ánh %(code)s được cơ quan theo dõi mở lại; hạn trả lời %(date)s.",
                                                  code=complaint.tracking_code, date=_short(complaint.answer_due_at)))
         with force_locale(complaint.language):
-            text = _("Phản ánh %(code)s được cơ quan giám sát mở lại để xem xét; hạn trả lời %(date)s.",
+            text = _("Phản ánh %(code)s được cơ quan theo dõi mở lại để xem xét; hạn trả lời %(date)s.",
                      code=complaint.tracking_code, date=_short(complaint.answer_due_at))
     else:
-        _event(complaint, "escalation", _("Cơ quan giám sát giữ nguyên %(what)s. Căn cứ: %(n)s",
+        _event(complaint, "escalation", _("Cơ quan theo dõi giữ nguyên %(what)s. Căn cứ: %(n)s",
                                           what=_("câu trả lời") if review.kind == "dispute" else _("việc không thụ lý"),
                                           n=note), actor=actor, public=True)
         with force_locale(complaint.language):
-            text = _("Phản ánh %(code)s: cơ quan giám sát đã xem xét và giữ nguyên kết quả. Chi tiết tại trang tra cứu.",
+            text = _("Phản ánh %(code)s: cơ quan theo dõi đã xem xét và giữ nguyên kết quả. Chi tiết tại trang tra cứu.",
                      code=complaint.tracking_code)
     notify_complainant(complaint, text, "notice", dedupe_key=f"review-decided:{review.id}" if review else None)
     if review is not None:
@@ -935,7 +935,7 @@ def close_refusal(complaint):
     if complaint.status not in CLOSABLE_STATUSES:
         return _("Chỉ đóng được phản ánh đã trả lời người dân.")
     if pending_review(complaint) is not None:
-        return _("Người dân đã đề nghị xem xét lại: chờ cơ quan giám sát quyết định.")
+        return _("Người dân đã đề nghị xem xét lại: chờ cơ quan theo dõi quyết định.")
     return None
 
 

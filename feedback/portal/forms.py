@@ -104,8 +104,8 @@ class SubmitForm(FlaskForm):
 
 
 class TrackForm(FlaskForm):
-    code = StringField(_l("Mã tra cứu"), filters=[_strip],
-                       validators=[DataRequired(_l("Vui lòng nhập mã tra cứu.")), Length(max=30)],
+    code = StringField(_l("Mã phản ánh"), filters=[_strip],
+                       validators=[DataRequired(_l("Vui lòng nhập mã phản ánh.")), Length(max=30)],
                        render_kw={"autocomplete": "off", "autocapitalize": "characters", "placeholder": "PAXXXXXXXX"})
     secret = StringField(_l("Mã bí mật, hoặc mã xác nhận gửi qua SMS"), filters=[_strip],
                          validators=[Length(max=200)], render_kw={"autocomplete": "off"})

@@ -15,7 +15,7 @@ from feedback.portal import bp, services
 from feedback.portal.forms import DisputeForm, MessageForm, RatingForm, SubmitForm, TrackForm
 from feedback.text import fold
 
-NEUTRAL_ERROR = lambda: _("Mã tra cứu hoặc thông tin xác nhận không đúng. Vui lòng kiểm tra lại.")  # noqa: E731
+NEUTRAL_ERROR = lambda: _("Mã phản ánh hoặc thông tin xác nhận không đúng. Vui lòng kiểm tra lại.")  # noqa: E731
 
 
 def _submit_limit():
@@ -265,12 +265,16 @@ def _render_case(complaint, message_form=None, rating_form=None, dispute_form=No
     review_deadline = services.decline_review_deadline(complaint) if complaint.status == "declined" else None
     answer = services.sent_answer(complaint)
     deadline = services.dispute_deadline(answer)
+    review = services.pending_review(complaint)
     return render_template(
         "portal/case.html", case=complaint, events=events, answer=answer, rating=services.answer_rating(answer),
+        # While the monitoring office reviews a dispute or a decline, it is the one handling the case.
+        reviewing_office=(complaint.unit.monitoring_office() or complaint.unit.parent) if review and complaint.unit
+        else None,
         awaiting_reply=services.awaiting_reply(events),
         can_message=complaint.status not in services.CLOSED_FOR_MESSAGES,
         can_dispute=answer is not None and complaint.status in ("answered", "published", "closed")
-        and deadline is not None and utcnow() <= deadline and services.pending_review(complaint) is None,
+        and deadline is not None and utcnow() <= deadline and review is None,
         dispute_deadline=deadline,
         message_form=message_form or MessageForm(formdata=None),
         rating_form=rating_form or RatingForm(formdata=None),
@@ -279,7 +283,7 @@ def _render_case(complaint, message_form=None, rating_form=None, dispute_form=No
         citizen_files=[a for a in complaint.attachments if not a.is_evidence],
         late_notices=late_notices(complaint),
         can_review_decline=review_deadline is not None and utcnow() <= review_deadline
-        and services.pending_review(complaint) is None,
+        and review is None,
         decline_review_deadline=review_deadline,
     ), status
 
@@ -287,7 +291,7 @@ def _render_case(complaint, message_form=None, rating_form=None, dispute_form=No
 def _case_or_ask(code):
     complaint = services.opened_case(code)
     if complaint is None:
-        flash(_("Vui lòng nhập lại mã tra cứu và thông tin xác nhận."), "warning")
+        flash(_("Vui lòng nhập lại mã phản ánh và thông tin xác nhận."), "warning")
     return complaint
 
 
@@ -374,7 +378,7 @@ def dispute(code):
     return _outcome_step(
         code, DisputeForm, "dispute_form",
         lambda complaint, form: services.dispute_answer(complaint, form.dispute_reason.data),
-        _("Đã gửi đề nghị xem xét lại. Cơ quan giám sát sẽ quyết định và báo cho Ông/Bà."), "#timeline",
+        _("Đã gửi đề nghị xem xét lại. Cơ quan theo dõi sẽ quyết định và báo cho Ông/Bà."), "#timeline",
     )
 
 
@@ -385,5 +389,5 @@ def decline_review(code):
     return _outcome_step(
         code, DisputeForm, "dispute_form",
         lambda complaint, form: services.request_decline_review(complaint, form.dispute_reason.data),
-        _("Đã gửi đề nghị xem xét lại. Cơ quan giám sát sẽ quyết định và báo cho Ông/Bà."), "#timeline",
+        _("Đã gửi đề nghị xem xét lại. Cơ quan theo dõi sẽ quyết định và báo cho Ông/Bà."), "#timeline",
     )

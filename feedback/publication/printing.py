@@ -100,7 +100,7 @@ def month_answers_pdf(unit, year, month):
         pdf.set_font(FONT, "", 10)
         facts = [
             _("Đơn vị") + ": " + (row.unit.name if row.unit else "—"),
-            _("Lĩnh vực") + ": " + (row.category.name_vi if row.category else "—"),
+            _("Loại phản ánh") + ": " + (row.category.name_vi if row.category else "—"),
             _("Ngày gửi") + ": " + to_local(row.submitted_at).strftime("%d/%m/%Y")
             + " · " + _("Ngày trả lời") + ": " + (to_local(row.answered_at).strftime("%d/%m/%Y") if row.answered_at else "—")
             + " · " + _("Ngày công khai") + ": " + to_local(row.published_at).strftime("%d/%m/%Y"),

@@ -106,7 +106,7 @@ def answers():
     if category_code:
         category = db.session.scalar(select(Category).where(Category.code == category_code))
         if category is None:
-            errors["category"] = _("Không tìm thấy lĩnh vực này.")
+            errors["category"] = _("Không tìm thấy loại phản ánh này.")
         else:
             query.category_id = category.id
     conclusion = (args.get("conclusion") or "").strip()

@@ -220,7 +220,7 @@ def charts(figures):
 
     return {
         "channel": bar_chart([(r["label"], r["count"]) for r in figures.by_channel], _("Phản ánh theo kênh")),
-        "category": bar_chart([(r["label"], r["count"]) for r in figures.by_category], _("Phản ánh theo lĩnh vực")),
+        "category": bar_chart([(r["label"], r["count"]) for r in figures.by_category], _("Phản ánh theo loại")),
         "scores": bar_chart([(SCORES[s], c) for s, c in figures.ratings_by_score.items()], _("Đánh giá theo mức")),
         "satisfaction": bar_chart(
             [(_("Chỉ số hài lòng"), figures.satisfaction_index),

@@ -14,7 +14,7 @@ _('Người dân đánh giá')
 _('Gia hạn xử lý')
 _('Chuyển đơn vị xử lý')
 _('Phân công xử lý')
-_('Chuyển cơ quan giám sát')
+_('Chuyển cơ quan theo dõi')
 _('Thời hạn')
 
 # feedback/models/case.py CATEGORY_KINDS
@@ -25,7 +25,7 @@ _('Khác')
 
 # feedback/models/case.py CHANNELS
 _('Cổng thông tin')
-_('Ki-ốt tại quầy')
+_('Máy đánh giá tại quầy')
 _('Tin nhắn SMS')
 _('Đường dây nóng')
 _('Tổng đài viên')
@@ -63,7 +63,7 @@ _('Viên chức')
 
 # feedback/models/org.py ROLES
 _('Quản trị hệ thống')
-_('Cơ quan giám sát (Nội vụ)')
+_('Cơ quan theo dõi (Nội vụ)')
 _('Thủ trưởng đơn vị')
 _('Chuyên viên xử lý')
 

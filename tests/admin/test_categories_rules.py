@@ -14,14 +14,14 @@ def _category(code):
 
 CATEGORY = {"code": "THAI-DO", "name_vi": "Thái độ không đúng mực", "name_en": "Rude attitude",
             "kind": "staff_complaint", "is_misconduct": "y", "accept_days": "1", "answer_days": "5",
-            "answer_template": "Kính gửi ông/bà...", "sort_order": "10", "active": "y"}
+            "answer_template": "Kính gửi Ông/Bà...", "sort_order": "10", "active": "y"}
 
 
 def test_create_and_edit_category(app, as_province_admin):
     assert as_province_admin.post("/admin/categories/new", data=CATEGORY).status_code == 302
     category = _category("THAI-DO")
     assert category.name_en == "Rude attitude" and category.is_misconduct and category.answer_days == 5
-    assert category.answer_template == "Kính gửi ông/bà..."
+    assert category.answer_template == "Kính gửi Ông/Bà..."
     response = as_province_admin.post(f"/admin/categories/{category.id}/edit",
                                       data=CATEGORY | {"answer_days": "7", "accept_days": "0", "active": ""})
     assert response.status_code == 302

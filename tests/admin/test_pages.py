@@ -9,7 +9,7 @@ def test_every_page_renders(app, client, tree, province_admin, admin_a):
     member = factories.staff(tree["counter_a"], "Cán bộ quầy")
     user = factories.user("handler", tree["a"], email="cv.a@example.vn")
     category = factories.category("C-1")
-    kiosk = Kiosk(name="Ki-ốt A", unit=tree["counter_a"])
+    kiosk = Kiosk(name="Máy đánh giá A", unit=tree["counter_a"])
     kiosk.issue_token()
     rule = RoutingRule(priority=1, category=category, match_unit=tree["a"], route_to_unit=tree["counter_a"])
     db.session.add_all([kiosk, rule])

@@ -17,9 +17,9 @@ def test_lists_show_only_the_own_subtree(app, as_admin_a, tree):
     factories.user("handler", tree["a"], email="in.a@example.vn")
     factories.user("handler", tree["b"], email="in.b@example.vn")
     factories.user("monitor", None, email="province@example.vn")
-    kiosk_b = Kiosk(name="Ki-ốt xã B", unit=tree["b"])
+    kiosk_b = Kiosk(name="Máy đánh giá xã B", unit=tree["b"])
     kiosk_b.issue_token()
-    kiosk_a = Kiosk(name="Ki-ốt phường A", unit=tree["counter_a"])
+    kiosk_a = Kiosk(name="Máy đánh giá phường A", unit=tree["counter_a"])
     kiosk_a.issue_token()
     db.session.add_all([kiosk_a, kiosk_b])
     db.session.commit()
@@ -32,14 +32,14 @@ def test_lists_show_only_the_own_subtree(app, as_admin_a, tree):
     users = as_admin_a.get("/admin/users").get_data(as_text=True)
     assert "in.a@example.vn" in users and "in.b@example.vn" not in users and "province@example.vn" not in users
     kiosks = as_admin_a.get("/admin/kiosks").get_data(as_text=True)
-    assert "Ki-ốt phường A" in kiosks and "Ki-ốt xã B" not in kiosks
+    assert "Máy đánh giá phường A" in kiosks and "Máy đánh giá xã B" not in kiosks
 
 
 def test_other_communes_objects_are_forbidden_by_url(app, as_admin_a, tree):
     member_b = factories.staff(tree["b"], "Cán bộ xã B", badge_code="B-1")
     user_b = factories.user("handler", tree["b"], email="in.b@example.vn")
     province_user = factories.user("monitor", None, email="province@example.vn")
-    kiosk_b = Kiosk(name="Ki-ốt xã B", unit=tree["b"])
+    kiosk_b = Kiosk(name="Máy đánh giá xã B", unit=tree["b"])
     token_b = kiosk_b.issue_token()
     db.session.add(kiosk_b)
     rule_b = RoutingRule(match_unit=tree["b"], route_to_unit=tree["b"], priority=1)
@@ -93,7 +93,7 @@ def test_crafted_form_fields_outside_the_subtree_are_refused(app, as_admin_a, tr
                               "unit_id": tree["b"].id}),
         (f"/admin/users/{user_a.id}/edit", {"email": "in.a@example.vn", "full_name": "X", "role": "handler",
                                             "unit_id": tree["province"].id}),
-        ("/admin/kiosks/new", {"name": "Ki-ốt", "unit_id": tree["b"].id}),
+        ("/admin/kiosks/new", {"name": "Máy đánh giá", "unit_id": tree["b"].id}),
         ("/admin/rules/new", {"priority": "1", "category_id": "", "match_unit_id": tree["a"].id,
                               "route_to_unit_id": tree["b"].id}),
         ("/admin/rules/new", {"priority": "1", "category_id": "", "match_unit_id": "",

@@ -63,7 +63,7 @@ def test_tree_view_indents_children(app, as_province_admin):
     depths = {row.split("<code>")[1].split("</code>")[0]: int(row.split('"')[0]) for row in rows}
     assert depths == {"KH": 0, "KH-SNV": 1, "XA-A": 1, "XA-B": 1, "XA-A-MC": 2}
     assert text.index("<code>XA-A</code>") < text.index("<code>XA-A-MC</code>")
-    assert "Cơ quan giám sát" in text
+    assert "Cơ quan theo dõi" in text
 
 
 def test_create_unit_with_every_field(app, as_province_admin, tree):

@@ -28,7 +28,7 @@ def counter(app):
         ("Nguyễn Thị Hồng Nhung", "Công chức Văn phòng - Thống kê"),
     )]
     factories.category("nhung_nhieu", name_vi="Gây phiền hà, đòi tiền", is_misconduct=True)
-    kiosk, token = factories.kiosk(unit, name="Ki-ốt quầy 3", counter_number="3")
+    kiosk, token = factories.kiosk(unit, name="Máy đánh giá quầy 3", counter_number="3")
     db.session.commit()
     return {"unit": unit, "staff": staff, "kiosk": kiosk, "token": token}
 
@@ -52,7 +52,7 @@ def test_rating_and_complaint_on_a_tablet(live_server, tablet, counter):
     _context, page = tablet
     page.goto(f"{live_server}/kiosk/{counter['token']}")
     assert page.url.endswith("/kiosk/")
-    assert page.locator("h1:visible").inner_text() == "Ông/bà được cán bộ nào phục vụ?"
+    assert page.locator("h1:visible").inner_text() == "Ông/Bà được cán bộ nào phục vụ?"
     screenshot(page, "kiosk-1-staff-tablet")
 
     # A plain rating: staff, face, reason, send.
@@ -65,13 +65,13 @@ def test_rating_and_complaint_on_a_tablet(live_server, tablet, counter):
     page.get_by_role("button", name="Nhiệt tình, chu đáo").click()
     screenshot(page, "kiosk-3-reasons-positive-tablet")
     page.get_by_role("button", name="Gửi đánh giá").click()
-    page.get_by_text("Cảm ơn ông/bà đã đánh giá!").wait_for()
+    page.get_by_text("Cảm ơn Ông/Bà đã đánh giá!").wait_for()
     stored = wait_for(ratings)
     assert len(stored) == 1
     assert (stored[0].score, stored[0].staff_id, stored[0].reason_list) == (5, counter["staff"][0].id, ["good_attitude"])
     screenshot(page, "kiosk-4-thanks-tablet")
     page.get_by_role("button", name="Xong").click()
-    assert page.locator("h1:visible").inner_text() == "Ông/bà được cán bộ nào phục vụ?"
+    assert page.locator("h1:visible").inner_text() == "Ông/Bà được cán bộ nào phục vụ?"
 
     # A complaint: very unhappy, asked for money, a few words and a phone number.
     page.get_by_role("button", name="Lê Văn Bình").click()
@@ -132,7 +132,7 @@ def test_idle_screen_resets_and_keeps_the_face_tapped(app, live_server, tablet, 
         page.get_by_role("button", name="Nguyễn Thị Hồng Nhung").click()
         page.get_by_role("button", name="Bình thường").click()
         page.get_by_role("button", name="Gửi đánh giá").wait_for()
-        page.locator("h1:visible", has_text="Ông/bà được cán bộ nào phục vụ?").wait_for(timeout=6000)
+        page.locator("h1:visible", has_text="Ông/Bà được cán bộ nào phục vụ?").wait_for(timeout=6000)
         stored = wait_for(ratings)
         assert len(stored) == 1 and stored[0].score == 3 and stored[0].staff_id == counter["staff"][2].id
     finally:

@@ -33,7 +33,7 @@ def test_reveal_requested_by_the_head_approved_by_the_monitor(world, as_user):
     assert db.session.scalar(select(Notification).where(Notification.user_id == world.monitor.id,
                                                         Notification.kind == "identity")) is not None
     page = _page(head, complaint)
-    assert NAME not in page and "Đang chờ cơ quan giám sát" in page
+    assert NAME not in page and "Đang chờ cơ quan theo dõi" in page
     again = head.post(f"/cases/{complaint.tracking_code}/identity", data={"reason": "Hỏi lại lần nữa cho chắc"})
     assert again.status_code == 400 and db.session.query(IdentityRevealRequest).count() == 1
 

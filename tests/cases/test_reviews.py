@@ -98,7 +98,7 @@ def test_a_confirmed_dispute_stands_and_the_same_answer_cannot_be_disputed_again
     outcomes.dispute_answer(complaint, "Tôi không đồng ý.")
     db.session.commit()
     # Not closable, by hand or by the job, while the office has not decided.
-    assert outcomes.close_refusal(complaint) and "chờ cơ quan giám sát" in outcomes.close_refusal(complaint)
+    assert outcomes.close_refusal(complaint) and "chờ cơ quan theo dõi" in outcomes.close_refusal(complaint)
     outcomes.decide_review(complaint, world.monitor, reopen=False, note="Câu trả lời đúng quy định.")
     db.session.commit()
     assert complaint.status == "answered"

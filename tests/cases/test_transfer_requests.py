@@ -68,7 +68,7 @@ def test_after_two_transfers_the_monitoring_office_decides(world, as_user):
     assert "Lần ba" not in as_user(world.head_b).get("/cases/transfers").get_data(as_text=True)
     assert _decide(as_user, world.head_b, third, "accept").status_code == 404
     monitor_page = as_user(world.monitor).get("/cases/transfers").get_data(as_text=True)
-    assert "Lần ba" in monitor_page and "Cơ quan giám sát" in monitor_page
+    assert "Lần ba" in monitor_page and "Cơ quan theo dõi" in monitor_page
     assert _decide(as_user, world.monitor, third, "return", "Phường Nha Trang giải quyết").status_code == 302
     db.session.expire_all()
     assert third.status == "refused" and complaint.unit_id == world.tree["a"].id

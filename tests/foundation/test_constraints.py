@@ -188,7 +188,7 @@ def _duplicates():
     def kiosk_token():
         unit = factories.unit(kind="one_stop")
         for _ in range(2):
-            db.session.add(Kiosk(name="Ki-ốt", unit=unit, token_hash=Kiosk.hash_token("same"), token_hint="same"))
+            db.session.add(Kiosk(name="Máy đánh giá", unit=unit, token_hash=Kiosk.hash_token("same"), token_hint="same"))
             db.session.flush()
 
     def rating_uuid():

@@ -111,7 +111,7 @@ def test_complaint_accepted_while_redis_is_down_is_acknowledged_when_it_is_back(
 
 
 def test_without_credentials_sms_are_held_and_admins_read_the_outbox(app, client):
-    message = queue_message(CITIZEN, "Đã tiếp nhận phản ánh của bạn. Mã tra cứu: PA23456789.", "ack")
+    message = queue_message(CITIZEN, "Đã tiếp nhận phản ánh của bạn. Mã phản ánh: PA23456789.", "ack")
     db.session.commit()
     relay_pending()  # no Redis here: the job runs in-process
     assert _message(message.id).status == "held"
@@ -122,7 +122,7 @@ def test_without_credentials_sms_are_held_and_admins_read_the_outbox(app, client
     assert client.get("/hotline/outbox").status_code == 403
     login(client, admin)
     page = client.get("/hotline/outbox?status=held").get_data(as_text=True)
-    assert "Mã tra cứu: PA23456789" in page and "held" in page and "Chưa cấu hình Twilio" in page
+    assert "Mã phản ánh: PA23456789" in page and "held" in page and "Chưa cấu hình Twilio" in page
     empty = client.get("/hotline/outbox?status=failed").get_data(as_text=True)
     assert "PA23456789" not in empty and "Không có tin nhắn nào" in empty
 

@@ -74,7 +74,8 @@ def test_key_2_then_the_keypad_code_tells_the_callers_case_status(client):
     root = twiml(twilio_post(client, "/hotline/voice/menu", call_params(call_sid, Digits="2")))
     gather = root.find("Gather")
     assert gather.get("action") == PUBLIC + "/hotline/voice/status" and gather.get("finishOnKey") == "#"
-    assert "mã phản ánh" in _says(gather)
+    # Digits only (issue 14): no letters to find on the keypad, the eight digits printed on the receipt.
+    assert "tám chữ số của mã số tổng đài" in _says(gather) and "chữ P A" not in _says(gather)
     # Typed in full (10 digits) or without the PA (8 digits).
     for typed in (case.keypad_code, case.keypad_code[2:]):
         answer = twiml(twilio_post(client, "/hotline/voice/status", call_params(call_sid, Digits=typed)))

@@ -23,7 +23,7 @@ def counter(app):
     binh = factories.staff(unit, "Lê Văn Bình", counter_number="3")
     other_counter = factories.staff(unit, "Phạm Thu Hà", counter_number="4")
     stranger = factories.staff(tree["b"], "Võ Minh Tâm")
-    kiosk, token = factories.kiosk(unit, name="Ki-ốt quầy 3", counter_number="3")
+    kiosk, token = factories.kiosk(unit, name="Máy đánh giá quầy 3", counter_number="3")
     db.session.commit()
     return {"tree": tree, "unit": unit, "lan": lan, "binh": binh, "other_counter": other_counter,
             "stranger": stranger, "kiosk": kiosk, "token": token}
@@ -64,7 +64,7 @@ def test_activate_with_query_token_then_rate_with_the_cookie_alone(client, count
 
 
 def test_kiosk_without_counter_shows_the_whole_unit(client, counter):
-    _kiosk, token = factories.kiosk(counter["unit"], name="Ki-ốt sảnh")
+    _kiosk, token = factories.kiosk(counter["unit"], name="Máy đánh giá sảnh")
     db.session.commit()
     client.get(f"/kiosk/{token}")
     html = client.get("/kiosk/").get_data(as_text=True)
@@ -114,6 +114,7 @@ def test_low_score_with_misconduct_reason_becomes_a_case_against_the_staff_membe
     body = response.get_json()
     case = db.session.scalar(select(Complaint))
     assert body["case"] == case.tracking_code
+    assert "72" + body["case_digits"].replace(" ", "") == case.keypad_code  # shown for the hotline
     assert case.channel == "kiosk" and case.staff_id == counter["lan"].id
     assert case.target_unit_id == counter["unit"].id and case.unit_id == counter["unit"].id
     assert case.category_id == money.id  # the gravest reason decides the category
@@ -294,7 +295,7 @@ def test_the_same_taps_arriving_twice_at_once_are_stored_once(app, postgres, cou
 
 def test_token_typed_into_the_activation_form(client, counter):
     form = client.get("/kiosk/activate")
-    assert form.status_code == 200 and "Kích hoạt ki-ốt" in form.get_data(as_text=True)
+    assert form.status_code == 200 and "Kích hoạt máy đánh giá" in form.get_data(as_text=True)
     wrong = client.post("/kiosk/activate", data={"token": "sai-ma"})
     assert wrong.status_code == 403 and REFUSED in wrong.get_data(as_text=True)
     right = client.post("/kiosk/activate", data={"token": f"  {counter['token']} "})

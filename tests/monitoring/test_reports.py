@@ -28,7 +28,7 @@ def test_flask_report_xlsx_matches_the_figures(world, runner, tmp_path):
                                  "--unit", "KH"])
     assert result.exit_code == 0, result.output
     book = load_workbook(out)
-    assert book.sheetnames[:3] == ["Tổng hợp", "Theo đơn vị", "Theo lĩnh vực"]
+    assert book.sheetnames[:3] == ["Tổng hợp", "Theo đơn vị", "Theo loại phản ánh"]
     summary = {row[0].value: row[1].value for row in book["Tổng hợp"].iter_rows(min_row=4, max_row=15)}
     assert summary["Số phản ánh, kiến nghị tiếp nhận"] == 2
     assert summary["Số trả lời đúng hạn"] == 1

@@ -74,6 +74,9 @@ def test_anonymous_submission_shows_secret_once(client, directory):
     from feedback.intake.services import check_secret
 
     assert check_secret(case, secret)
+    # Issue 14: callers key in digits only; the receipt prints the eight the hotline asks for.
+    digits = page.split('id="hotline-digits">')[1].split("<")[0]
+    assert re.fullmatch(r"\d{4} \d{4}", digits) and "72" + digits.replace(" ", "") == case.keypad_code
     again = client.get("/gui-phan-anh/bien-nhan").get_data(as_text=True)
     assert case.tracking_code in again and secret not in again
     assert "không thể hiển thị lại" in again

@@ -10,7 +10,7 @@ from feedback.intake.services import create_case
 from feedback.models import Attachment, AuditEvent, CaseEvent, Rating
 from tests.portal.helpers import EXE_BYTES, HTML_BYTES, jpeg_bytes, send_answer, setup_directory, upload_files
 
-NEUTRAL = "Mã tra cứu hoặc thông tin xác nhận không đúng. Vui lòng kiểm tra lại."
+NEUTRAL = "Mã phản ánh hoặc thông tin xác nhận không đúng. Vui lòng kiểm tra lại."
 IDENTITY = ("Trần Thị Bí Mật", "+84905123456", "0905123456", "bimat@example.vn", "198.51.100.20")
 
 
@@ -158,12 +158,17 @@ def test_citizen_disputes_answer_and_the_monitoring_office_is_asked_to_decide(cl
                        data={"dispute_reason": "Cán bộ vẫn đòi giấy tờ <i>ngoài</i> quy định."},
                        follow_redirects=True).get_data(as_text=True)
     assert "Đã gửi đề nghị xem xét lại." in page
-    assert "cơ quan giám sát xem xét và quyết định" in page
+    assert "cơ quan theo dõi xem xét và quyết định" in page
     assert "&lt;i&gt;ngoài&lt;/i&gt;" in page and "<i>ngoài" not in page
     db.session.refresh(named_case)
     # The case is not reopened in the same unit by itself: the monitoring office decides (issue 13).
     assert named_case.status == "answered" and named_case.escalated and named_case.escalation_reason == "disputed"
     assert "Không đồng ý với câu trả lời?" not in page
+    # Issue 14: the page no longer names the first unit as handling it, but the office now reviewing it.
+    office = named_case.unit.monitoring_office()
+    assert office is not None
+    handler = page.split('id="case-handler">')[1].split("<")[0]
+    assert handler == f"{office.name} (đang xem xét lại)" and named_case.unit.name not in handler
     again = client.post(f"/track/{named_case.tracking_code}/khong-dong-y", data={"dispute_reason": "Lần nữa"},
                         follow_redirects=True).get_data(as_text=True)
     assert "đang được xem xét lại" in again

@@ -52,7 +52,7 @@ def test_filters_unit_subtree_category_conclusion_and_period(client, board):
 
 @pytest.mark.parametrize("query, message", [
     ("unit=NOPE", "Không tìm thấy đơn vị này."),
-    ("category=nope", "Không tìm thấy lĩnh vực này."),
+    ("category=nope", "Không tìm thấy loại phản ánh này."),
     ("conclusion=maybe", "Kết luận không hợp lệ."),
     ("from=31-07-2026", "Ngày không hợp lệ"),
     ("from=2026-08-01&to=2026-07-01", "Ngày kết thúc phải sau ngày bắt đầu."),

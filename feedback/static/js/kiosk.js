@@ -175,6 +175,7 @@
     box.hidden = !(result && result.case);
     if (result && result.case) {
       document.getElementById("k-case-code").textContent = result.case;
+      document.getElementById("k-case-digits").textContent = result.case_digits || "";
       document.getElementById("k-case-secret").textContent = result.secret || "";
       document.getElementById("k-case-secret-line").hidden = !result.secret;
       document.getElementById("k-case-sms").hidden = !document.getElementById("k-phone").value.trim();
