@@ -23,12 +23,15 @@ DEPARTMENTS = [
     ("SXD", "Sở Xây dựng", "department", "Số 1 Trần Phú, phường Nha Trang", "0258 3827 277", "sxd", False),
     ("TTPVHCC", "Trung tâm Phục vụ hành chính công tỉnh", "service_centre",
      "Số 1 Trần Phú, phường Nha Trang", "0258 3568 568", "ttpvhcc", False),
+    # Luật Thanh tra 2025 abolished the departments' inspectorates: one Thanh tra tỉnh.
+    ("TTT", "Thanh tra tỉnh", "department", "Số 4 Lê Lợi, phường Nha Trang", "0258 3822 485", "thanhtra", False),
 ]
 
 # Department heads and a few officers: position, staff kind, leader?
 DEPARTMENT_STAFF = {
     "SNV": [("Giám đốc Sở", "cong_chuc", True), ("Phó Giám đốc Sở", "cong_chuc", True),
-            ("Chánh Thanh tra Sở", "cong_chuc", True), ("Chuyên viên Phòng Cải cách hành chính", "cong_chuc", False),
+            ("Trưởng phòng Cải cách hành chính", "cong_chuc", True),
+            ("Chuyên viên Phòng Cải cách hành chính", "cong_chuc", False),
             ("Chuyên viên Phòng Công chức, viên chức", "cong_chuc", False)],
     "STP": [("Giám đốc Sở", "cong_chuc", True), ("Phó Giám đốc Sở", "cong_chuc", True),
             ("Chuyên viên Phòng Hành chính tư pháp", "cong_chuc", False),
@@ -44,20 +47,33 @@ DEPARTMENT_STAFF = {
                 ("Công chức tiếp nhận hồ sơ lĩnh vực xây dựng", "cong_chuc", False),
                 ("Viên chức trả kết quả", "vien_chuc", False),
                 ("Nhân viên hướng dẫn thủ tục", "other", False)],
+    "TTT": [("Chánh Thanh tra tỉnh", "cong_chuc", True), ("Phó Chánh Thanh tra tỉnh", "cong_chuc", True),
+            ("Thanh tra viên", "cong_chuc", False)],
 }
 
-# Communes whose Phòng Văn hóa - Xã hội is the monitoring office for the commune's subtree.
-COMMUNE_MONITORS = ("22366", "22420", "22759", "22528")
-# Communes with full demo user accounts (unit head, handler) and most of the demo cases.
-FOCUS_COMMUNES = ("22366", "22420", "22759")
-# Communes (plus the provincial centre) whose one-stop counters have kiosks.
-KIOSK_COMMUNES = ("22366", "22333", "22390", "22420", "22528", "22759", "22651", "22453")
+# Communes with full demo user accounts (unit head, handler, monitor) and most of the demo cases:
+# phường Nha Trang, Cam Ranh, Phan Rang and xã Vạn Ninh, Ninh Sơn.
+FOCUS_COMMUNES = ("22366", "22420", "22759", "22489", "22810")
+# Communes (plus the provincial centre) whose service centres have rating tablets.
+KIOSK_COMMUNES = ("22366", "22333", "22390", "22420", "22489", "22528", "22759", "22651", "22453")
 
-ONE_STOP_STAFF = [
-    ("Phụ trách Bộ phận Một cửa", "cong_chuc", True),
-    ("Công chức Văn phòng - Thống kê", "cong_chuc", False),
-    ("Công chức Tư pháp - Hộ tịch", "cong_chuc", False),
-    ("Công chức Địa chính - Xây dựng", "cong_chuc", False),
+# The commune's offices since 1 July 2025 (NĐ 150/2025/NĐ-CP): code suffix, name for a xã, name for a
+# phường (None: the same), head's and officer's positions. Phòng Văn hóa - Xã hội is the commune's
+# monitoring office (theo dõi, kiểm tra).
+COMMUNE_OFFICES = [
+    ("VP", "Văn phòng HĐND và UBND", None, "Chánh Văn phòng HĐND và UBND", "Chuyên viên Văn phòng HĐND và UBND"),
+    ("KT", "Phòng Kinh tế", "Phòng Kinh tế, Hạ tầng và Đô thị", "Trưởng phòng", "Chuyên viên"),
+    ("VHXH", "Phòng Văn hóa - Xã hội", None, "Trưởng phòng Văn hóa - Xã hội", "Chuyên viên Phòng Văn hóa - Xã hội"),
+]
+
+# The commune's Trung tâm Phục vụ hành chính công (NĐ 118/2025/NĐ-CP): its Giám đốc is a Phó Chủ tịch
+# UBND; the officials at its counters are seconded from the commune's offices. {kt} is the economic
+# office's name for a xã or a phường.
+SERVICE_CENTRE_STAFF = [
+    ("Phó Chủ tịch UBND, Giám đốc Trung tâm Phục vụ hành chính công", "can_bo", True),
+    ("Công chức Văn phòng HĐND và UBND (hộ tịch, chứng thực)", "cong_chuc", False),
+    ("Công chức {kt} (đất đai, xây dựng)", "cong_chuc", False),
+    ("Công chức Phòng Văn hóa - Xã hội (chính sách xã hội)", "cong_chuc", False),
 ]
 
 STREETS_NHA_TRANG = ["Trần Phú", "Lê Thánh Tôn", "Thống Nhất", "Hùng Vương", "Nguyễn Trãi", "Quang Trung",
@@ -84,10 +100,10 @@ CATEGORIES = [
      "Rude or indifferent attitude", "staff_complaint", True, 1, 10,
      "Kính gửi Ông/Bà,\n\n{don_vi} đã nhận được phản ánh về thái độ của công chức khi tiếp nhận hồ sơ. "
      "Qua xác minh, {ket_luan}.\n\n{bien_phap}\n\n{don_vi} xin cảm ơn Ông/Bà đã phản ánh và mong tiếp tục "
-     "nhận được sự giám sát của người dân."),
+     "nhận được ý kiến đóng góp của người dân."),
     ("giay_to_ngoai_quy_dinh", "Yêu cầu giấy tờ ngoài thành phần hồ sơ theo quy định",
      "Demanding papers not in the legal dossier", "staff_complaint", True, 1, 10,
-     "Kính gửi Ông/Bà,\n\nThành phần hồ sơ của thủ tục được niêm yết công khai tại Bộ phận Một cửa và trên "
+     "Kính gửi Ông/Bà,\n\nThành phần hồ sơ của thủ tục được niêm yết công khai tại Trung tâm Phục vụ hành chính công và trên "
      "Cổng dịch vụ công. Qua kiểm tra, {ket_luan}.\n\n{bien_phap}\n\nTrân trọng."),
     ("dat_them_thu_tuc", "Tự đặt thêm thủ tục, bước thực hiện ngoài quy định",
      "Inventing extra steps", "staff_complaint", True, 1, 10,
@@ -169,9 +185,9 @@ CASE_TEXTS = {
         ("Cán bộ địa chính gợi ý tôi \"bồi dưỡng\" 2 triệu đồng thì hồ sơ cấp giấy chứng nhận sẽ có trong "
          "tuần, không thì phải chờ vài tháng.",
          "Công dân phản ánh cán bộ địa chính gợi ý \"bồi dưỡng\" để giải quyết nhanh hồ sơ cấp giấy chứng nhận."),
-        ("Có người ngoài cổng Bộ phận Một cửa nhận làm dịch vụ hồ sơ, nói quen cán bộ bên trong, thu 500 nghìn "
+        ("Có người ngoài cổng Trung tâm Phục vụ hành chính công nhận làm dịch vụ hồ sơ, nói quen cán bộ bên trong, thu 500 nghìn "
          "một bộ hồ sơ. Đề nghị kiểm tra.",
-         "Công dân phản ánh có người làm dịch vụ hồ sơ trước cổng Bộ phận Một cửa, tự nhận quen cán bộ."),
+         "Công dân phản ánh có người làm dịch vụ hồ sơ trước cổng Trung tâm Phục vụ hành chính công, tự nhận quen cán bộ."),
     ],
     "bo_sung_nhieu_lan": [
         ("Hồ sơ chuyển mục đích sử dụng đất của tôi bị trả về bổ sung ba lần, mỗi lần một yêu cầu khác "
@@ -212,16 +228,16 @@ CASE_TEXTS = {
          "Công dân khen công chức quầy số {counter} hướng dẫn tận tình, hỗ trợ nộp hồ sơ trực tuyến tại chỗ."),
         ("Cảm ơn anh cán bộ tư pháp đã ở lại sau giờ làm để chứng thực kịp giấy tờ cho tôi đi nước ngoài.",
          "Công dân cảm ơn công chức tư pháp ở lại ngoài giờ để giải quyết kịp hồ sơ chứng thực."),
-        ("Bộ phận Một cửa sạch sẽ, có nước uống, cán bộ vui vẻ. Tôi rất hài lòng.",
-         "Công dân bày tỏ sự hài lòng về cơ sở vật chất và thái độ phục vụ của Bộ phận Một cửa."),
+        ("Trung tâm Phục vụ hành chính công sạch sẽ, có nước uống, cán bộ vui vẻ. Tôi rất hài lòng.",
+         "Công dân bày tỏ sự hài lòng về cơ sở vật chất và thái độ phục vụ của Trung tâm Phục vụ hành chính công."),
     ],
     "kien_nghi": [
-        ("Đề nghị bố trí thêm ghế chờ và quạt ở khu vực Bộ phận Một cửa, buổi sáng rất đông và nóng.",
-         "Công dân kiến nghị bổ sung ghế chờ và quạt tại khu vực chờ của Bộ phận Một cửa."),
+        ("Đề nghị bố trí thêm ghế chờ và quạt ở khu vực Trung tâm Phục vụ hành chính công, buổi sáng rất đông và nóng.",
+         "Công dân kiến nghị bổ sung ghế chờ và quạt tại khu vực chờ của Trung tâm Phục vụ hành chính công."),
         ("Kiến nghị mở cửa tiếp nhận hồ sơ sáng thứ Bảy để người đi làm có thể nộp hồ sơ.",
          "Công dân kiến nghị tiếp nhận hồ sơ vào sáng thứ Bảy."),
         ("Đề nghị có máy lấy số thứ tự, hiện nay người dân chen nhau, không biết ai đến trước.",
-         "Công dân kiến nghị lắp đặt máy lấy số thứ tự tại Bộ phận Một cửa."),
+         "Công dân kiến nghị lắp đặt máy lấy số thứ tự tại Trung tâm Phục vụ hành chính công."),
     ],
     "khac": [
         ("Số điện thoại đường dây nóng niêm yết ở cổng UBND gọi không ai nghe máy.",
@@ -239,7 +255,7 @@ CONCLUSION_TEXT = {
 }
 MEASURE_TEXT = {
     "substantiated": "Đơn vị đã tổ chức kiểm điểm, đề xuất hình thức kỷ luật đối với công chức vi phạm và "
-                     "chấn chỉnh toàn bộ Bộ phận Một cửa.",
+                     "chấn chỉnh toàn bộ Trung tâm Phục vụ hành chính công.",
     "partly": "Đơn vị đã nhắc nhở, yêu cầu công chức rút kinh nghiệm và xin lỗi công dân.",
     "unsubstantiated": "Đơn vị đã làm việc với công chức liên quan và giải thích quy định cho công dân.",
     "unverifiable": "Đơn vị tiếp tục theo dõi, lắp đặt thêm camera tại khu vực quầy.",

@@ -34,6 +34,20 @@ CASE_COUNT = 140
 STATES = ("received", "accepted", "declined", "verifying", "concluded", "answered", "published", "closed")
 
 
+OFFICE_NAMES_EN = {
+    ("VP", False): "Office of the People's Council and People's Committee",
+    ("VP", True): "Office of the People's Council and People's Committee",
+    ("KT", False): "Economic Office", ("KT", True): "Office of Economy, Infrastructure and Urban Affairs",
+    ("VHXH", False): "Culture and Social Affairs Office", ("VHXH", True): "Culture and Social Affairs Office",
+}
+
+
+def office_name(office, commune_kind):
+    """A commune office's name: some differ in a phường ("Phòng Kinh tế, Hạ tầng và Đô thị")."""
+    _suffix, name, ward_name, *_positions = office
+    return ward_name if commune_kind == "ward" and ward_name else name
+
+
 def slug(text):
     """'Phường Nha Trang' -> 'nhatrang' (for e-mail addresses)."""
     text = text.replace("Đ", "D").replace("đ", "d")
@@ -146,17 +160,22 @@ class Seeder:
                 hotline=commune_hotline, email=f"ubnd.{mail}@{data.DEMO_EMAIL_DOMAIN}",
                 address=address, opening_hours=data.OFFICE_HOURS, active_from=date(2025, 7, 1),
             )
+            place = f"{ward.name[0].lower()}{ward.name[1:]}"
+            # The commune's one-stop counters: its Trung tâm Phục vụ hành chính công (code -MC kept).
             self.unit(
-                f"KH-{number}-MC", f"Bộ phận Một cửa {ward.name[0].lower()}{ward.name[1:]}", "one_stop", commune,
-                hotline=one_stop_hotline, email=f"motcua.{mail}@{data.DEMO_EMAIL_DOMAIN}",
+                f"KH-{number}-MC", f"Trung tâm Phục vụ hành chính công {place}", "one_stop", commune,
+                name_en=f"Public Administrative Service Centre, {commune.name_en}",
+                hotline=one_stop_hotline, email=f"ttpvhcc.{mail}@{data.DEMO_EMAIL_DOMAIN}",
                 address=f"Tầng 1, trụ sở UBND, {address}", active_from=date(2025, 7, 1),
                 opening_hours=data.OFFICE_HOURS_SATURDAY if saturday else data.OFFICE_HOURS,
             )
-            if number in data.COMMUNE_MONITORS:
+            for suffix, name, ward_name, *_positions in data.COMMUNE_OFFICES:
                 self.unit(
-                    f"KH-{number}-VHXH", f"Phòng Văn hóa - Xã hội {ward.name[0].lower()}{ward.name[1:]}", "office",
-                    commune, hotline=self.hotline(area), email=f"vhxh.{mail}@{data.DEMO_EMAIL_DOMAIN}",
-                    address=f"Tầng 2, trụ sở UBND, {address}", is_monitoring_office=True,
+                    f"KH-{number}-{suffix}", f"{office_name((suffix, name, ward_name), kind)} {place}",
+                    "office", commune, hotline=self.hotline(area),
+                    name_en=f"{OFFICE_NAMES_EN[(suffix, kind == 'ward')]}, {commune.name_en}",
+                    email=f"{suffix.lower()}.{mail}@{data.DEMO_EMAIL_DOMAIN}",
+                    address=f"Tầng 2, trụ sở UBND, {address}", is_monitoring_office=suffix == "VHXH",
                     opening_hours=data.OFFICE_HOURS, active_from=date(2025, 7, 1),
                 )
         db.session.flush()
@@ -197,13 +216,14 @@ class Seeder:
             self.person(commune, 1, f"Chủ tịch UBND {label}", "can_bo", True, head=True)
             self.person(commune, 2, f"Phó Chủ tịch UBND {label}", "can_bo", True)
             one_stop = self.units[f"KH-{number}-MC"]
-            for n, (position, kind, leader) in enumerate(data.ONE_STOP_STAFF, start=1):
+            economy = office_name(data.COMMUNE_OFFICES[1], commune.kind)
+            for n, (position, kind, leader) in enumerate(data.SERVICE_CENTRE_STAFF, start=1):
                 counter = None if leader else str(n - 1)
-                self.person(one_stop, n, position, kind, leader, counter=counter, head=leader)
-            office = self.units.get(f"KH-{number}-VHXH")
-            if office is not None:
-                self.person(office, 1, "Trưởng phòng Văn hóa - Xã hội", "cong_chuc", True, head=True)
-                self.person(office, 2, "Chuyên viên Phòng Văn hóa - Xã hội", "cong_chuc", False)
+                self.person(one_stop, n, position.format(kt=economy), kind, leader, counter=counter, head=leader)
+            for suffix, _name, _ward_name, head, officer in data.COMMUNE_OFFICES:
+                office = self.units[f"KH-{number}-{suffix}"]
+                self.person(office, 1, head, "cong_chuc", True, head=True)
+                self.person(office, 2, officer, "cong_chuc", False)
         db.session.flush()
 
     # --- categories ---------------------------------------------------------------------------
@@ -227,8 +247,8 @@ class Seeder:
         """(email local part, role, unit code or None, full name source badge or None)."""
         users = [
             ("admin", "admin", None, None),
-            ("giamsat", "monitor", data.PROVINCE_CODE, "KH-SNV-04"),
-            ("thanhtra.snv", "monitor", data.PROVINCE_CODE, "KH-SNV-03"),
+            ("theodoi", "monitor", data.PROVINCE_CODE, "KH-SNV-04"),
+            ("cchc.snv", "monitor", data.PROVINCE_CODE, "KH-SNV-03"),
             ("tongdai", "operator", data.PROVINCE_CODE, None),
             ("tongdai2", "operator", data.PROVINCE_CODE, None),
             ("lanhdao.stp", "unit_head", "KH-STP", "KH-STP-01"),
@@ -237,11 +257,10 @@ class Seeder:
             ("chuyenvien.ttpvhcc", "handler", "KH-TTPVHCC", None),
             ("lanhdao.snnmt", "unit_head", "KH-SNNMT", "KH-SNNMT-01"),
         ]
-        for number in data.COMMUNE_MONITORS:
-            name = slug(self.units[f"KH-{number}"].name)
-            users.append((f"giamsat.{name}", "monitor", f"KH-{number}", f"KH-{number}-VHXH-01"))
         for number in data.FOCUS_COMMUNES:
             name = slug(self.units[f"KH-{number}"].name)
+            # The commune's Phòng Văn hóa - Xã hội watches the commune's subtree.
+            users.append((f"theodoi.{name}", "monitor", f"KH-{number}-VHXH", f"KH-{number}-VHXH-01"))
             users.append((f"lanhdao.{name}", "unit_head", f"KH-{number}", f"KH-{number}-02"))
             users.append((f"chuyenvien.{name}", "handler", f"KH-{number}", None))
         return users

@@ -30,7 +30,7 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.cli.add_command(report_command)
-    navigation.register_staff("monitoring.dashboard", _l("Giám sát"), roles=("monitor", "admin"), order=40)
+    navigation.register_staff("monitoring.dashboard", _l("Theo dõi, kiểm tra"), roles=("monitor", "admin"), order=40)
     register_periodic("monitoring-rollups", "feedback.monitoring.jobs.refresh_rollups", 300)
     register_periodic("monitoring-flags", "feedback.monitoring.jobs.evaluate_flags", 600)
     _template_helpers(app)

@@ -65,5 +65,18 @@ def parse_period(code):
     return Period(f"{year}-{month:02d}", start, add_months(start, 1), "month")
 
 
+def recent_periods(today, years=3, months=12):
+    """The periods a public page offers to choose, newest first: {"year": [...], "quarter": [...], "month": [...]}
+    (only those already begun)."""
+    this_quarter = (today.month - 1) // 3 + 1
+    quarters = [(y, q) for y in (today.year, today.year - 1) for q in (4, 3, 2, 1)
+                if (y, q) <= (today.year, this_quarter)]
+    return {
+        "year": [parse_period(str(today.year - n)) for n in range(years)],
+        "quarter": [parse_period(f"{y}-Q{q}") for y, q in quarters],
+        "month": [parse_period(add_months(month_start(today), -n).strftime("%Y-%m")) for n in range(months)],
+    }
+
+
 def month_start(day):
     return date(day.year, day.month, 1)

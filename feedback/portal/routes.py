@@ -43,14 +43,17 @@ def _language():
 
 def _fill_choices(form, unit):
     locale = _language()
-    options = [("", _("— Chọn đơn vị —"))]
     listed = services.public_units(form.unit_q.data)
     if unit is not None and all(u.id != unit.id for u, _d in listed):
         listed.insert(0, (unit, 0))
-    for candidate, depth in listed:
-        label = "\u00a0\u00a0" * max(depth - 1, 0) + (candidate.name_en if locale == "en" and candidate.name_en else candidate.name)
-        options.append((candidate.code, label, {"data-fold": fold(candidate.name) + " " + candidate.code.lower()}))
-    form.unit.choices = options
+    # The xã/phường first, then its office: one group per commune, the province's bodies first.
+    groups = {None: [("", _("— Chọn đơn vị —"))]}  # None: no optgroup around the placeholder
+    for area, members in services.units_by_area([candidate for candidate, _depth in listed]):
+        label = (_("Cơ quan cấp tỉnh") if area is None else
+                 area.name_en if locale == "en" and area.name_en else services.area_name(area))
+        groups[label] = [(member.code, member.name_en if locale == "en" and member.name_en else member.name,
+                          {"data-fold": fold(member.name) + " " + member.code.lower()}) for member in members]
+    form.unit.choices = groups
     form.category.choices = [("", _("— Không rõ, để cơ quan phân loại —"))] + [
         (c.code, c.name(locale)) for c in services.active_categories()
     ]

@@ -45,6 +45,37 @@ def public_units(query=None):
     return result
 
 
+COMMUNE_LEVEL = ("commune", "ward", "special_zone")
+# Within a commune: its service centre first (most complaints are about a counter), then the UBND, then
+# its offices.
+_AREA_ORDER = {"one_stop": 0, "commune": 1, "ward": 1, "special_zone": 1}
+
+
+_KIND_PREFIX = re.compile(r"^(?:Xã|Phường|Đặc khu) ")
+
+
+def area_name(commune):
+    """'UBND xã Vạn Ninh' -> 'Xã Vạn Ninh': how a citizen names the place."""
+    name = commune.name.removeprefix("UBND ")
+    return name[:1].upper() + name[1:]
+
+
+def units_by_area(units):
+    """[(commune or None, [units])]: the province's bodies first, then each xã/phường in name order."""
+    by_code = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.kind.in_(COMMUNE_LEVEL)))}
+    areas = {}
+    for unit in units:
+        codes = unit.path.strip("/").split("/")
+        area = next((by_code[c] for c in codes if c in by_code), None)
+        areas.setdefault(area, []).append(unit)
+
+    def area_key(area):
+        return (0, "") if area is None else (1, fold(_KIND_PREFIX.sub("", area_name(area))))
+
+    return [(area, sorted(members, key=lambda u: (_AREA_ORDER.get(u.kind, 2), u.path)) if area else members)
+            for area, members in sorted(areas.items(), key=lambda item: area_key(item[0]))]
+
+
 def unit_by_code(code):
     if not code:
         return None

@@ -258,6 +258,14 @@ def statistics_csv():
 
 
 @bp.app_template_global()
+def public_periods():
+    """Recent years, quarters and months for a public page's period choice."""
+    from feedback.monitoring.periods import recent_periods
+
+    return recent_periods(local_today())
+
+
+@bp.app_template_global()
 def answer_url(row):
     return url_for("publication.answer", ref=row.public_ref)
 

@@ -188,31 +188,51 @@ def _fmt(value):
 
 # --- charts: inline SVG, rendered on the server ---------------------------------------------
 
-def bar_chart(rows, title, *, suffix="", max_value=None, target=None, width=560):
+# Chart geometry: a viewBox about as wide as a phone, so 15-unit text stays ~14 px there, and each
+# label on its own lines above its bar (a label column cut long category names off on phones).
+CHART_WIDTH, CHART_FONT, CHART_LINE_CHARS = 400, 15, 44
+
+
+def _label_lines(label, limit=CHART_LINE_CHARS):
+    """A label wrapped at word boundaries into lines of at most `limit` characters."""
+    lines, line = [], ""
+    for word in str(label).split():
+        if line and len(line) + 1 + len(word) > limit:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return lines + [line] if line else lines or [""]
+
+
+def bar_chart(rows, title, *, suffix="", max_value=None, target=None, width=CHART_WIDTH):
     """A horizontal bar chart as inline SVG; rows are (label, value). `target` draws a marker line."""
     if not rows:
         return Markup("")
-    bar_h, gap, label_w, pad = 22, 8, 210, 6
-    height = len(rows) * (bar_h + gap) + 30
+    bar_h, gap, pad, line_h, value_w = 20, 12, 6, CHART_FONT + 3, 64
     top = max_value if max_value is not None else max((v or 0) for _l, v in rows) or 1
-    plot_w = width - label_w - 70
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-             f'width="100%" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>']
-    for i, (label, value) in enumerate(rows):
-        y = 10 + i * (bar_h + gap)
+    plot_w = width - value_w
+    parts, y = [], 6
+    for label, value in rows:
+        for line in _label_lines(label):
+            y += line_h
+            parts.append(f'<text x="0" y="{y - 4}" font-size="{CHART_FONT}">{escape(line)}</text>')
         w = 0 if not value else max(1, plot_w * float(value) / float(top))
         shown = "—" if value is None else f"{value:g}{suffix}"
-        parts.append(f'<text x="{label_w - pad}" y="{y + 16}" text-anchor="end" font-size="13">{escape(label)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#b3261e" rx="3"/>')
-        parts.append(f'<text x="{label_w + w + pad:.1f}" y="{y + 16}" font-size="13">{escape(shown)}</text>')
+        parts.append(f'<rect x="0" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#b3261e" rx="3"/>')
+        parts.append(f'<text x="{w + pad:.1f}" y="{y + bar_h - 5}" font-size="{CHART_FONT}" font-weight="bold">'
+                     f'{escape(shown)}</text>')
+        y += bar_h + gap
+    height = y + (24 if target is not None else 0)
     if target is not None:
-        x = label_w + plot_w * float(target) / float(top)
-        parts.append(f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 20}" stroke="#1e7a3c" '
+        x = plot_w * float(target) / float(top)
+        parts.append(f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 22}" stroke="#1e7a3c" '
                      f'stroke-width="2" stroke-dasharray="5 3"/>')
-        parts.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" font-size="12" fill="#1e7a3c">'
-                     f'{escape(_("Chỉ tiêu"))} {target:g}%</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+        parts.append(f'<text x="{min(x, width - 80):.1f}" y="{height - 6}" text-anchor="middle" '
+                     f'font-size="{CHART_FONT - 1}" fill="#1e7a3c">{escape(_("Chỉ tiêu"))} {target:g}%</text>')
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+            f'width="100%" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>')
+    return Markup(head + "".join(parts) + "</svg>")
 
 
 def charts(figures):

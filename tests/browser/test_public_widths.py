@@ -44,3 +44,39 @@ def test_public_pages_fit_the_screen(live_server, browser, province, viewport, n
     finally:
         context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport,name", [(PHONE, "phone"), (TABLET, "tablet")])
+def test_statistics_labels_are_whole_and_readable(live_server, browser, province, viewport, name):
+    """Issue 14: on /statistics category labels were cut off and chart text was tiny on a phone; the period
+    was a box to type "2026-Q3" in."""
+    from feedback.intake.services import create_case
+
+    long_name = factories.category("giay-to", name_vi="Yêu cầu giấy tờ ngoài thành phần hồ sơ theo quy định")
+    create_case(channel="web", description="Đòi thêm giấy tờ", target_unit=province["a"], category=long_name)
+    db.session.commit()
+    context = browser.new_context(viewport=viewport, locale="vi-VN")
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/statistics")
+        screenshot(page, f"statistics-{name}")
+        texts = page.evaluate("""[...document.querySelectorAll('svg.chart text')].map(t => {
+            const r = t.getBoundingClientRect(), s = t.closest('svg').getBoundingClientRect();
+            return {text: t.textContent, height: r.height, left: r.left - s.left, right: s.right - r.right}; })""")
+        assert texts
+        small = [t for t in texts if t["height"] < 13]
+        assert not small, small[:3]  # ~14 px text on a 390 px phone
+        cut = [t for t in texts if t["left"] < -1 or t["right"] < -1]
+        assert not cut, cut[:3]
+        shown = " ".join(t["text"] for t in texts)
+        assert all(word in shown for word in long_name.name_vi.split())
+        # The period is chosen from a list; choosing a quarter reloads the page with it.
+        options = page.locator("#period option")
+        assert options.count() >= 3 + 4 + 12 - 3
+        quarter = page.locator("#period optgroup[label='Quý'] option").first.get_attribute("value")
+        page.select_option("#period", quarter)
+        page.click("form.filters button[type=submit]")
+        page.wait_for_load_state()
+        assert f"period={quarter}" in page.url and page.locator("#period").input_value() == quarter
+    finally:
+        context.close()

@@ -9,7 +9,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 BAN = re.compile(r"(?i)(?<!\w)bạn(?!\w)")
 # One vocabulary (README "Glossary"): the words retired for each thing, with the word now used.
 RETIRED = {
-    "cơ quan giám sát": "cơ quan theo dõi (giám sát belongs to HĐND and MTTQ)",
+    "giám sát": "theo dõi, kiểm tra (giám sát belongs to HĐND and MTTQ)",
     "bị khiếu nại": "người dân không đồng ý (khiếu nại is a legal procedure of its own)",
     "ki-ốt": "máy đánh giá",
     "mã tra cứu": "mã phản ánh",

@@ -79,8 +79,20 @@ def test_khanh_hoa_has_its_65_commune_level_units(seeded):
         assert commune.head is not None and commune.head.staff_kind == "can_bo"
         one_stop = db.session.scalar(select(Unit).where(Unit.code == f"{commune.code}-MC"))
         assert one_stop.kind == "one_stop" and one_stop.parent_id == commune.id
-        assert one_stop.name.startswith("Bộ phận Một cửa") and one_stop.hotline.startswith(("0258 ", "0259 "))
-        assert one_stop.head is not None
+        # Issue 14, the organisation since 1 July 2025 (NĐ 118/2025): a Trung tâm Phục vụ hành chính công
+        # per commune, its Giám đốc a Phó Chủ tịch UBND; no "Bộ phận Một cửa" headed by a "Phụ trách".
+        assert one_stop.name.startswith("Trung tâm Phục vụ hành chính công") and one_stop.hotline.startswith(
+            ("0258 ", "0259 "))
+        assert one_stop.head is not None and one_stop.head.position.startswith("Phó Chủ tịch UBND, Giám đốc")
+        # NĐ 150/2025: Văn phòng HĐND và UBND, Phòng Kinh tế (Kinh tế, Hạ tầng và Đô thị in a phường),
+        # Phòng Văn hóa - Xã hội; each with its head.
+        offices = {u.code.rsplit("-", 1)[1]: u for u in db.session.scalars(select(Unit).where(
+            Unit.parent_id == commune.id, Unit.kind == "office"))}
+        assert set(offices) == {"VP", "KT", "VHXH"} and all(o.head is not None for o in offices.values())
+        assert offices["VP"].name.startswith("Văn phòng HĐND và UBND")
+        economy = "Phòng Kinh tế, Hạ tầng và Đô thị" if commune.kind == "ward" else "Phòng Kinh tế "
+        assert offices["KT"].name.startswith(economy)
+        assert offices["VHXH"].is_monitoring_office
     # Former Ninh Thuận communes keep their 0259 area code.
     assert db.session.scalar(select(Unit.hotline).where(Unit.code == "KH-22759")).startswith("0259")
 
@@ -88,16 +100,25 @@ def test_khanh_hoa_has_its_65_commune_level_units(seeded):
 def test_departments_and_monitoring_offices(seeded):
     offices = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.is_monitoring_office.is_(True)))}
     assert offices["KH-SNV"].name == "Sở Nội vụ"
-    assert {f"KH-{n}-VHXH" for n in data.COMMUNE_MONITORS} <= set(offices)
+    # Every commune's Phòng Văn hóa - Xã hội watches its commune (it was 4 of 65, the rest fell to Sở Nội vụ).
+    assert {f"KH-{w.code.value}-VHXH" for w in commune_wards()} <= set(offices)
     vhxh = offices["KH-22366-VHXH"]
     assert vhxh.name == "Phòng Văn hóa - Xã hội phường Nha Trang"
     counter = db.session.scalar(select(Unit).where(Unit.code == "KH-22366-MC"))
     assert counter.monitoring_office() == vhxh
     other = db.session.scalar(select(Unit).where(Unit.code == "KH-22333-MC"))
-    assert other.monitoring_office() == offices["KH-SNV"]
+    assert other.monitoring_office() == offices["KH-22333-VHXH"]
+    department = db.session.scalar(select(Unit).where(Unit.code == "KH-STP"))
+    assert department.monitoring_office() == offices["KH-SNV"]
     names = set(db.session.scalars(select(Unit.name).where(Unit.kind.in_(("department", "service_centre")))))
     assert {"Sở Tư pháp", "Sở Xây dựng", "Sở Nông nghiệp và Môi trường",
-            "Trung tâm Phục vụ hành chính công tỉnh"} <= names
+            "Trung tâm Phục vụ hành chính công tỉnh", "Thanh tra tỉnh"} <= names
+    # Luật Thanh tra 2025: no inspectorate of a department; titles of before 7/2025 are gone.
+    positions = set(db.session.scalars(select(Staff.position)))
+    retired = ("Thanh tra Sở", "Phụ trách Bộ phận Một cửa", "Văn phòng - Thống kê", "Tư pháp - Hộ tịch",
+               "Địa chính - Xây dựng")
+    assert not [p for p in positions if any(word in p for word in retired)]
+    assert "Chánh Thanh tra tỉnh" in positions
 
 
 def test_staff_have_vietnamese_names_kinds_and_counters(seeded):
@@ -131,6 +152,17 @@ def test_users_of_every_role_sign_in_with_the_demo_password(seeded):
             checked[user.password_hash] = user.check_password(data.DEMO_PASSWORD)
         assert checked[user.password_hash]
         assert not user.totp_enabled  # admin and monitor enrol their app at first sign-in
+    # Issue 14: heads, handlers and monitors for at least three communes, xã among them (Vạn Ninh).
+    communes = {}
+    for user in users:
+        commune = user.unit
+        while commune is not None and commune.kind not in ("commune", "ward", "special_zone"):
+            commune = commune.parent
+        if commune is not None:
+            communes.setdefault(commune.name, set()).add(user.role)
+    staffed = {name for name, roles in communes.items() if {"unit_head", "handler", "monitor"} <= roles}
+    assert len(staffed) >= 3 and "UBND xã Vạn Ninh" in staffed
+    assert any(name.startswith("UBND xã") for name in staffed) and any(n.startswith("UBND phường") for n in staffed)
     admin = next(u for u in users if u.role == "admin")
     assert admin.unit_id is None
     for user in users:

@@ -321,3 +321,30 @@ def test_post_without_csrf_token_is_refused(make_app, app, directory):
     response = client.post("/gui-phan-anh", data=form(), content_type="multipart/form-data")
     assert response.status_code == 400 and "biểu mẫu không hợp lệ" in response.get_data(as_text=True)
     assert count_cases() == 0
+
+
+def test_units_are_chosen_by_commune_then_office(client, directory):
+    """Issue 14: ~140 "UBND …", "Bộ phận Một cửa …", "Phòng …" entries in code order; the xã/phường comes first."""
+    from tests import factories
+
+    province = directory["tree"]["province"]
+    van_ninh = factories.unit("KH-22489", "UBND xã Vạn Ninh", kind="commune", parent=province)
+    factories.unit("KH-22489-VHXH", "Phòng Văn hóa - Xã hội xã Vạn Ninh", kind="office", parent=van_ninh)
+    factories.unit("KH-22489-MC", "Trung tâm Phục vụ hành chính công xã Vạn Ninh", kind="one_stop", parent=van_ninh)
+    db.session.commit()
+    page = client.get("/gui-phan-anh").get_data(as_text=True)
+    select_html = page.split('<select', 1)[1].split("</select>")[0]
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', select_html, re.S)
+    labels = [label for label, _options in groups]
+    # The province's bodies first, then each place by its name (Cam Lâm, Nha Trang, Vạn Ninh), not by code.
+    assert labels == ["Cơ quan cấp tỉnh", "Xã Cam Lâm", "Phường Nha Trang", "Xã Vạn Ninh"]
+    van_ninh_options = re.findall(r'<option[^>]*value="([^"]+)"', dict(groups)["Xã Vạn Ninh"])
+    # Within the place: its service centre first, then the UBND, then its offices.
+    assert van_ninh_options == ["KH-22489-MC", "KH-22489", "KH-22489-VHXH"]
+    assert "Sở Nội vụ" in dict(groups)["Cơ quan cấp tỉnh"]
+    # The placeholder stands outside every group; a choice is still required.
+    assert select_html.index("— Chọn đơn vị —") < select_html.index("<optgroup")
+    # Searching (without JavaScript) keeps the grouping of what it finds.
+    found = client.post("/gui-phan-anh", data=form(unit="", unit_q="van ninh", find_unit="Tìm đơn vị"),
+                        content_type="multipart/form-data").get_data(as_text=True)
+    assert re.findall(r'<optgroup label="([^"]+)">', found) == ["Xã Vạn Ninh"]

@@ -41,6 +41,18 @@ def test_directory_lists_active_units_by_tree(client, directory):
     assert html[ward:counter].count('<ul class="unit-tree">') == 1
 
 
+def test_directory_shows_one_line_per_commune_until_opened(client, directory):
+    """Issue 14: every office of every commune on one page; now a commune is one line that opens."""
+    html = client.get("/hotlines").get_data(as_text=True)
+    folded = re.findall(r'<details class="commune-hotlines"( open)?>\s*<summary><span class="commune-name">([^<]+)<', html)
+    assert folded == [("", "Phường Nha Trang")]  # Xã Cam Lâm has no office below it: its card is shown
+    ward = html.split('<details class="commune-hotlines">')[1].split("</details>")[0]
+    assert "0258 3822 111" in ward and 'id="unit-XA-A-MC"' in ward and "(2 cơ quan)" in ward
+    # A search opens what it found.
+    found = client.get("/hotlines?q=nha+trang").get_data(as_text=True)
+    assert '<details class="commune-hotlines" open>' in found
+
+
 @pytest.mark.parametrize("query", ["cam lam", "CAM LÂM", "3999"])
 def test_directory_search_is_accent_insensitive(client, directory, query):
     html = client.get("/hotlines", query_string={"q": query}).get_data(as_text=True)

@@ -28,6 +28,10 @@
         option.disabled = !match && option.value !== unitSelect.value;
         if (match) { shown += 1; if (!firstMatch) { firstMatch = option; } }
       });
+      // A commune whose offices are all filtered out loses its heading too.
+      Array.prototype.forEach.call(unitSelect.querySelectorAll("optgroup"), function (group) {
+        group.hidden = !Array.prototype.some.call(group.children, function (o) { return !o.hidden; });
+      });
       if (liveCount) { liveCount.textContent = needle ? liveCount.dataset.template.replace("%n", shown) : ""; }
       if (needle && shown === 1 && firstMatch && unitSelect.value !== firstMatch.value) {
         unitSelect.value = firstMatch.value;
