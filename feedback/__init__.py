@@ -135,6 +135,24 @@ def _init_template_helpers(app):
 
         return digits(code)
 
+    @app.template_filter("event_text")
+    def event_text(event):
+        """A timeline line's text in the page's language (system texts translated, people's words as written)."""
+        from feedback.timeline import event_text as text
+
+        return text(event)
+
+    @app.template_filter("unit_name")
+    def unit_name(unit):
+        """A unit's name in the page's language (its English name where it has one)."""
+        if unit is None:
+            return ""
+        return unit.name_en if str(get_locale()) == "en" and unit.name_en else unit.name
+
+    @app.template_filter("category_name")
+    def category_name(category):
+        return category.name(str(get_locale())) if category is not None else ""
+
     @app.template_filter("label")
     def label(text):
         """Translate a label kept in a Python dict (unit kinds, channels, conclusions...)."""

@@ -26,6 +26,7 @@ from feedback.calendar import to_local, working_calendar
 from feedback.cases.services import _date, _event, _notify, heads_for, monitors_for
 from feedback.cases.workflow import OPEN_STATUSES
 from feedback.extensions import db
+from feedback.timeline import recorded
 from feedback.models import Complaint, LateNotice, Notification, utcnow
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def handle_late(complaint, now):
     except IntegrityError:
         return False  # another run got there first
     _event(complaint, "deadline", None, public=True,
-           body=_("Quá hạn trả lời (hạn %(due)s).", due=_date(due)))
+           body=recorded("Quá hạn trả lời (hạn %(due)s).", due=_date(due)))
     _warn(complaint, "late", due, _(
         "Phản ánh %(code)s đã trễ hạn trả lời (%(due)s): lập thư xin lỗi và hẹn lại ngày trả lời.",
         code=complaint.tracking_code, due=_date(due)))

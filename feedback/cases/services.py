@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from feedback import attachments, audit
+from feedback.timeline import message_of, recorded
 from feedback.calendar import local_today, to_local, to_utc, working_calendar
 from feedback.cases import access, rules
 from feedback.cases.routing import conflicts
@@ -55,8 +56,8 @@ def _date(moment):
 
 def _event(complaint, kind, actor, body=None, public=False, **extra):
     event = CaseEvent(complaint=complaint, kind=kind, actor_id=getattr(actor, "id", None),
-                      actor_label=None if actor is not None else "system", body=body, is_public=public,
-                      created_at=utcnow(), **extra)
+                      actor_label=None if actor is not None else "system", body=body, message=message_of(body),
+                      is_public=public, created_at=utcnow(), **extra)
     db.session.add(event)
     return event
 
@@ -213,11 +214,11 @@ def accept_case(complaint, actor, kind=None, urgency=None, reason=None, decision
     _accept_due, complaint.answer_due_at = rules.deadlines(kind, urgency, complaint.category, complaint.submitted_at,
                                                            accepted_at=complaint.accepted_at)
     if changed or decision:
-        _event(complaint, "note", actor, public=True, body=_(
+        _event(complaint, "note", actor, public=True, body=recorded(
             "Thụ lý: %(kind)s, mức độ %(urgency)s%(decision)s.%(reason)s Căn cứ: %(law)s",
             kind=rules.CASE_KINDS[kind], urgency=rules.URGENCIES[urgency],
-            decision=_(", quyết định thụ lý số %(n)s", n=decision) if decision else "",
-            reason=(" " + _("Lý do: %(r)s.", r=reason)) if reason else "", law=rules.track(kind).law))
+            decision=recorded(", quyết định thụ lý số %(n)s", n=decision) if decision else "",
+            reason=(" " + recorded("Lý do: %(r)s.", r=reason)) if reason else "", law=rules.track(kind).law))
     audit.record("case.accepted", actor=actor, obj=complaint, kind=kind, urgency=urgency, decision=decision or None,
                  reason=reason or None, answer_due=complaint.answer_due_at)
     notify_complainant(complaint, accepted_text(complaint), "notice", dedupe_key=f"accepted:{complaint.id}")
@@ -238,7 +239,7 @@ def set_urgency(complaint, actor, urgency, reason):
     complaint.urgency = urgency
     _accept_due, complaint.answer_due_at = rules.deadlines(complaint.kind, urgency, complaint.category,
                                                            complaint.submitted_at, accepted_at=complaint.accepted_at)
-    _event(complaint, "deadline", actor, public=True, body=_(
+    _event(complaint, "deadline", actor, public=True, body=recorded(
         "Mức độ: %(old)s → %(new)s. Lý do: %(reason)s. Hạn trả lời: %(date)s.", old=rules.URGENCIES[old],
         new=rules.URGENCIES[urgency], reason=reason, date=_date(complaint.answer_due_at)))
     audit.record("case.urgency", actor=actor, obj=complaint, old=old, new=urgency, reason=reason, old_due=old_due,
@@ -276,7 +277,7 @@ def decline_case(complaint, actor, reason, note=None, duplicate_code=None, refer
             raise CaseError(_("Vui lòng nêu cơ quan có thẩm quyền mà đơn được chuyển đến."), field="referred_to")
         complaint.referred_to, complaint.referred_at = referred_to[:255], utcnow()
     original = find_original(actor, complaint, duplicate_code) if reason == "duplicate" else None
-    label = str(DECLINE_REASONS[reason])
+    label = recorded(DECLINE_REASONS[reason])  # the reason in Vietnamese, shown translated
     note = (note or "").strip()
     # The citizen sees the reason from the list; the head's free text stays an internal note.
     transition(complaint, "declined", actor=actor, note=label)
@@ -296,7 +297,7 @@ def decline_case(complaint, actor, reason, note=None, duplicate_code=None, refer
             text = _("Phản ánh %(code)s không được thụ lý. Lý do: %(reason)s.", code=complaint.tracking_code,
                      reason=str(DECLINE_REASONS[reason]))
     if complaint.referred_to and reason == "out_of_scope":
-        _event(complaint, "transfer", actor, public=True, body=_(
+        _event(complaint, "transfer", actor, public=True, body=recorded(
             "Chuyển đơn đến cơ quan có thẩm quyền: %(body)s.", body=complaint.referred_to))
         audit.record("case.referred", actor=actor, obj=complaint, body=complaint.referred_to)
     notify_complainant(complaint, text, "notice", dedupe_key=f"declined:{complaint.id}")
@@ -312,7 +313,7 @@ def record_referral_outcome(complaint, actor, outcome):
     if not outcome:
         raise CaseError(_("Vui lòng ghi kết quả giải quyết của cơ quan có thẩm quyền."), field="outcome")
     complaint.referral_outcome, complaint.referral_closed_at = outcome[:2000], utcnow()
-    _event(complaint, "transfer", actor, public=True, body=_("Kết quả giải quyết của %(body)s: %(outcome)s",
+    _event(complaint, "transfer", actor, public=True, body=recorded("Kết quả giải quyết của %(body)s: %(outcome)s",
                                                              body=complaint.referred_to, outcome=outcome))
     audit.record("case.referral_outcome", actor=actor, obj=complaint, outcome=outcome[:500])
     with force_locale(complaint.language):
@@ -354,7 +355,7 @@ def extend_deadline(complaint, actor, days, reason):
     complaint.extended = True
     complaint.extension_reason = reason
     _event(complaint, "extension", actor, public=True,
-           body=_("Gia hạn trả lời đến %(date)s. Lý do: %(reason)s", date=_date(new_due), reason=reason))
+           body=recorded("Gia hạn trả lời đến %(date)s. Lý do: %(reason)s", date=_date(new_due), reason=reason))
     audit.record("case.extended", actor=actor, obj=complaint, days=days, old_due=old_due, new_due=new_due,
                  reason=reason)
     with force_locale(complaint.language):
@@ -424,10 +425,10 @@ def request_transfer(complaint, actor, to_unit, reason):
                               requested_at=utcnow())
     db.session.add(request)
     db.session.flush()
-    _event(complaint, "transfer", actor, body=_(
+    _event(complaint, "transfer", actor, body=recorded(
         "Đề nghị chuyển xử lý đến “%(dst)s”. Lý do: %(reason)s. %(who)s", dst=to_unit.name, reason=request.reason,
-        who=_("Chờ cơ quan theo dõi quyết định (đã chuyển %(n)d lần).", n=MAX_TRANSFERS) if needs_monitor
-        else _("Chờ đơn vị nhận đồng ý.")))
+        who=recorded("Chờ cơ quan theo dõi quyết định (đã chuyển %(n)d lần).", n=MAX_TRANSFERS) if needs_monitor
+        else recorded("Chờ đơn vị nhận đồng ý.")))
     audit.record("case.transfer_requested", actor=actor, obj=complaint, to_unit=to_unit.code, reason=request.reason,
                  needs_monitor=needs_monitor)
     deciders = monitors_for(complaint.unit, complaint) if needs_monitor else heads_for(to_unit, complaint)
@@ -463,9 +464,9 @@ def decide_transfer(request, actor, accept, note=None):
         transfer_case(complaint, actor, request.to_unit, request.reason, checked=True)
     else:
         request.status = "refused" if request.needs_monitor else "returned"
-        _event(complaint, "transfer", actor, body=_(
+        _event(complaint, "transfer", actor, body=recorded(
             "%(who)s không nhận chuyển xử lý đến “%(dst)s”. Lý do: %(note)s", note=note, dst=request.to_unit.name,
-            who=_("Cơ quan theo dõi") if request.needs_monitor else request.to_unit.name))
+            who=recorded("Cơ quan theo dõi") if request.needs_monitor else request.to_unit.name))
         for head in heads_for(complaint.unit, complaint):
             _notify(head, complaint, "transfer", _("Đề nghị chuyển phản ánh %(code)s bị trả lại: %(note)s",
                                                    code=complaint.tracking_code, note=note))
@@ -490,7 +491,7 @@ def transfer_case(complaint, actor, to_unit, reason, checked=False):
     complaint.unit = to_unit
     complaint.assigned_to = None
     restart_clock(complaint)
-    _event(complaint, "transfer", actor, public=True, body=_(
+    _event(complaint, "transfer", actor, public=True, body=recorded(
         "Chuyển xử lý từ “%(src)s” đến “%(dst)s”. Lý do: %(reason)s. Thời hạn tính lại từ ngày chuyển: "
         "hạn thụ lý %(accept)s, hạn trả lời %(answer)s.",
         src=from_unit.name, dst=to_unit.name, reason=reason, accept=_date(complaint.accept_due_at),
@@ -638,7 +639,7 @@ def issue_late_notice(complaint, actor, reason, new_date, signer_position=None):
     db.session.add(notice)
     complaint.answer_due_at = new_due
     db.session.flush()
-    _event(complaint, "deadline", actor, public=True, body=_(
+    _event(complaint, "deadline", actor, public=True, body=recorded(
         "Thư xin lỗi số %(n)d của %(unit)s: chậm trả lời vì %(reason)s. Hẹn trả lời trước ngày %(date)s.",
         n=number, unit=notice.unit_name, reason=notice.reason, date=_date(new_due)))
     audit.record("case.late_notice", actor=actor, obj=complaint, number=number, old_due=old_due, new_due=new_due,

@@ -9,6 +9,7 @@ from flask_babel import lazy_pgettext
 from feedback import audit
 from feedback.extensions import db
 from feedback.models import CaseEvent, utcnow
+from feedback.timeline import message_of
 
 STATUSES = {
     "received": _l("Đã tiếp nhận"),
@@ -79,6 +80,7 @@ def transition(complaint, to_status, *, actor=None, actor_label=None, note=None,
         actor_id=getattr(actor, "id", None),
         actor_label=actor_label or (None if actor else "system"),
         body=note,
+        message=message_of(note),
         is_public=public,
         created_at=now,
     )

@@ -1,7 +1,7 @@
 """The case (phản ánh, kiến nghị), its complainant, timeline and files."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
@@ -210,6 +210,9 @@ class CaseEvent(db.Model):
     # Who acted when it was not a user: "citizen", "system", "kiosk", "twilio".
     actor_label: Mapped[str | None] = mapped_column(String(40))
     body: Mapped[str | None] = mapped_column(Text)
+    # For a text the system wrote: {"id": message id, "args": {...}}, so pages in English translate it
+    # (the body stays the Vietnamese record).
+    message: Mapped[dict | None] = mapped_column(JSON)
     # Shown on the citizen's tracking page.
     is_public: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,6 +5,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from feedback.timeline import recorded
 from feedback.cases.workflow import transition
 from feedback.extensions import db
 from feedback.models import Complaint, utcnow
@@ -30,7 +31,7 @@ def close_settled_cases(now=None):
             continue
         if close_refusal(complaint):  # a review the monitoring office has not decided yet
             continue
-        transition(complaint, "closed", actor_label="system", note=_(
+        transition(complaint, "closed", actor_label="system", note=recorded(
             "Hết %(days)d ngày làm việc để có ý kiến về câu trả lời mà không có ý kiến khác.", days=days))
         closed += 1
     db.session.commit()

@@ -15,6 +15,7 @@ from sqlalchemy import extract, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from feedback import audit
+from feedback.timeline import message_of, recorded
 from feedback.calendar import local_date, to_local, working_calendar
 from feedback.cases.workflow import transition
 from feedback.extensions import db
@@ -57,7 +58,8 @@ class OutcomeError(ValueError):
 
 
 def _event(complaint, kind, body, actor=None, actor_label=None, public=False):
-    event = CaseEvent(complaint=complaint, kind=kind, body=body, actor_id=getattr(actor, "id", None),
+    event = CaseEvent(complaint=complaint, kind=kind, body=body, message=message_of(body),
+                      actor_id=getattr(actor, "id", None),
                       actor_label=actor_label or (None if actor else "system"), is_public=public,
                       created_at=utcnow())
     db.session.add(event)
@@ -109,7 +111,7 @@ def start_verification(complaint, actor):
     verification = Verification(complaint=complaint, handler_id=actor.id, status="draft")
     db.session.add(verification)
     db.session.flush()
-    _event(complaint, "verification", _("Bắt đầu xác minh."), actor)
+    _event(complaint, "verification", recorded("Bắt đầu xác minh."), actor)
     audit.record("verification.started", actor=actor, obj=verification, case=complaint.tracking_code)
     return verification
 
@@ -145,7 +147,7 @@ def save_verification(complaint, actor, *, methods, findings, conclusion, submit
     if submit:
         verification.status = "submitted"
         _event(complaint, "verification",
-               _("Trình kết luận xác minh: %(c)s.", c=conclusion_label(conclusion)), actor)
+               recorded("Trình kết luận xác minh: %(c)s.", c=recorded(conclusion_label(conclusion))), actor)
         audit.record("verification.submitted", actor=actor, obj=verification, case=complaint.tracking_code,
                      conclusion=conclusion, methods=methods)
     else:
@@ -168,7 +170,7 @@ def review_verification(complaint, actor, *, approve, note=None):
         verification.review_note = note or None
         transition(complaint, "concluded", actor=actor)
         _event(complaint, "verification",
-               _("Duyệt kết luận xác minh: %(c)s.", c=conclusion_label(verification.conclusion)), actor)
+               recorded("Duyệt kết luận xác minh: %(c)s.", c=recorded(conclusion_label(verification.conclusion))), actor)
         audit.record("verification.approved", actor=actor, obj=verification, case=complaint.tracking_code,
                      conclusion=verification.conclusion)
     else:
@@ -176,7 +178,7 @@ def review_verification(complaint, actor, *, approve, note=None):
             raise OutcomeError(_("Vui lòng ghi rõ lý do trả lại để chuyên viên bổ sung."))
         verification.status = "returned"
         verification.review_note = note
-        _event(complaint, "verification", _("Trả lại kết luận để xác minh thêm: %(n)s", n=note), actor)
+        _event(complaint, "verification", recorded("Trả lại kết luận để xác minh thêm: %(n)s", n=note), actor)
         audit.record("verification.returned", actor=actor, obj=verification, case=complaint.tracking_code,
                      note=note)
     db.session.flush()
@@ -295,7 +297,7 @@ def propose_discipline(complaint, actor, *, proposed_form=None, notes=None, comp
     )
     db.session.add(decision)
     db.session.flush()
-    _event(complaint, "discipline", _("Đề xuất xem xét kỷ luật; thời hạn xử lý đến %(d)s.",
+    _event(complaint, "discipline", recorded("Đề xuất xem xét kỷ luật; thời hạn xử lý đến %(d)s.",
                                       d=discipline_due(decision).strftime("%d/%m/%Y")), actor)
     audit.record("discipline.proposed", actor=actor, obj=decision, case=complaint.tracking_code,
                  staff=staff.public_ref, proposed_form=proposed_form, complex_case=bool(complex_case))
@@ -325,7 +327,7 @@ def record_review(complaint, actor, *, review_date, minutes, participants):
     minutes, participants = _meeting_fields(review_date, minutes, participants, _("cuộc họp kiểm điểm"))
     decision.status = "reviewed"
     decision.review_date, decision.review_minutes, decision.review_participants = review_date, minutes, participants
-    _event(complaint, "discipline", _("Đã họp kiểm điểm ngày %(d)s.", d=review_date.strftime("%d/%m/%Y")), actor)
+    _event(complaint, "discipline", recorded("Đã họp kiểm điểm ngày %(d)s.", d=review_date.strftime("%d/%m/%Y")), actor)
     audit.record("discipline.review", actor=actor, obj=decision, case=complaint.tracking_code,
                  review_date=review_date.isoformat())
     db.session.flush()
@@ -339,7 +341,7 @@ def record_meeting(complaint, actor, *, meeting_date, minutes, participants=None
     minutes, participants = _meeting_fields(meeting_date, minutes, participants, _("Hội đồng kỷ luật"))
     decision.status = "meeting"
     decision.meeting_date, decision.meeting_minutes, decision.meeting_participants = meeting_date, minutes, participants
-    _event(complaint, "discipline", _("Hội đồng kỷ luật họp ngày %(d)s.", d=meeting_date.strftime("%d/%m/%Y")), actor)
+    _event(complaint, "discipline", recorded("Hội đồng kỷ luật họp ngày %(d)s.", d=meeting_date.strftime("%d/%m/%Y")), actor)
     audit.record("discipline.meeting", actor=actor, obj=decision, case=complaint.tracking_code,
                  meeting_date=meeting_date.isoformat())
     db.session.flush()
@@ -383,8 +385,8 @@ def decide_discipline(complaint, actor, *, form, decision_number, decision_date,
     decision.electing_body = electing_body[:200] or None
     decision.already_assessed_year = already_assessed_year or None
     decision.legal_basis = (legal_basis or "").strip() or default_legal_basis(decision.staff)
-    _event(complaint, "discipline", _("Quyết định kỷ luật số %(n)s: %(f)s.", n=decision_number,
-                                      f=DISCIPLINE_FORMS[form]), actor)
+    _event(complaint, "discipline", recorded("Quyết định kỷ luật số %(n)s: %(f)s.", n=decision_number,
+                                             f=recorded(DISCIPLINE_FORMS[form])), actor)
     audit.record("discipline.decided", actor=actor, obj=decision, case=complaint.tracking_code, form=form,
                  decision_number=decision_number, decision_date=decision_date.isoformat(), signer=signer,
                  electing_body=decision.electing_body, after_time_limit=bool(due and decision_date > due))
@@ -401,8 +403,8 @@ def decide_no_discipline(complaint, actor, *, lighter_measure, notes=None):
     decision.lighter_measure = lighter_measure
     if notes and notes.strip():
         decision.notes = ((decision.notes + "\n") if decision.notes else "") + notes.strip()
-    _event(complaint, "discipline", _("Không kỷ luật; biện pháp áp dụng: %(m)s.", m=LIGHTER_MEASURES[lighter_measure]),
-           actor)
+    _event(complaint, "discipline", recorded("Không kỷ luật; biện pháp áp dụng: %(m)s.",
+                                             m=recorded(LIGHTER_MEASURES[lighter_measure])), actor)
     audit.record("discipline.no_discipline", actor=actor, obj=decision, case=complaint.tracking_code,
                  lighter_measure=lighter_measure)
     db.session.flush()
@@ -421,9 +423,9 @@ def pause_discipline(complaint, actor, *, ground, starts_on, ends_on, note=None)
                             note=(note or "").strip()[:2000] or None, created_by_id=actor.id)
     db.session.add(pause)
     db.session.flush()
-    _event(complaint, "discipline", _("Chưa xem xét xử lý kỷ luật từ %(a)s đến %(b)s: %(g)s.",
+    _event(complaint, "discipline", recorded("Chưa xem xét xử lý kỷ luật từ %(a)s đến %(b)s: %(g)s.",
                                       a=starts_on.strftime("%d/%m/%Y"), b=ends_on.strftime("%d/%m/%Y"),
-                                      g=PAUSE_GROUNDS[ground]), actor)
+                                      g=recorded(PAUSE_GROUNDS[ground])), actor)
     audit.record("discipline.paused", actor=actor, obj=decision, ground=ground, starts_on=starts_on.isoformat(),
                  ends_on=ends_on.isoformat())
     return pause
@@ -447,7 +449,7 @@ def record_appeal(complaint, actor, *, filed_on, summary):
                               created_by_id=actor.id)
     db.session.add(appeal)
     db.session.flush()
-    _event(complaint, "discipline", _("Cán bộ khiếu nại quyết định kỷ luật (ngày %(d)s).",
+    _event(complaint, "discipline", recorded("Cán bộ khiếu nại quyết định kỷ luật (ngày %(d)s).",
                                       d=filed_on.strftime("%d/%m/%Y")), actor)
     audit.record("discipline.appealed", actor=actor, obj=decision, appeal=appeal.id)
     return appeal
@@ -462,8 +464,8 @@ def decide_appeal(complaint, actor, *, outcome, decided_on, note=None):
     if outcome not in APPEAL_OUTCOMES or outcome == "pending" or decided_on is None:
         raise OutcomeError(_("Vui lòng chọn kết quả giải quyết khiếu nại và ngày giải quyết."))
     appeal.outcome, appeal.decided_on, appeal.outcome_note = outcome, decided_on, (note or "").strip()[:5000] or None
-    _event(complaint, "discipline", _("Kết quả giải quyết khiếu nại quyết định kỷ luật: %(o)s.",
-                                      o=APPEAL_OUTCOMES[outcome]), actor)
+    _event(complaint, "discipline", recorded("Kết quả giải quyết khiếu nại quyết định kỷ luật: %(o)s.",
+                                      o=recorded(APPEAL_OUTCOMES[outcome])), actor)
     audit.record("discipline.appeal_decided", actor=actor, obj=decision, appeal=appeal.id, outcome=outcome)
     db.session.flush()
     return appeal
@@ -645,7 +647,7 @@ def save_answer(complaint, actor, *, body, submit=False):
     db.session.flush()
     if submit:
         answer.status = "submitted"
-        _event(complaint, "answer", _("Trình dự thảo trả lời."), actor)
+        _event(complaint, "answer", recorded("Trình dự thảo trả lời."), actor)
         audit.record("answer.submitted", actor=actor, obj=answer, case=complaint.tracking_code)
     else:
         audit.record("answer.saved", actor=actor, obj=answer, case=complaint.tracking_code)
@@ -693,7 +695,7 @@ def review_answer(complaint, actor, *, approve, note=None, publish=False, public
             raise OutcomeError(_("Vui lòng ghi rõ lý do trả lại dự thảo."))
         answer.status = "returned"
         answer.review_note = note
-        _event(complaint, "answer", _("Trả lại dự thảo trả lời: %(n)s", n=note), actor)
+        _event(complaint, "answer", recorded("Trả lại dự thảo trả lời: %(n)s", n=note), actor)
         audit.record("answer.returned", actor=actor, obj=answer, case=complaint.tracking_code, note=note)
         db.session.flush()
         return answer
@@ -766,7 +768,7 @@ def rate_answer(complaint, satisfied, reason=None):
     except IntegrityError:
         raise OutcomeError(_("Ông/Bà đã đánh giá câu trả lời này.")) from None
     _event(complaint, "rating",
-           _("Người dân đánh giá câu trả lời: %(r)s.", r=_("Hài lòng") if satisfied else _("Chưa hài lòng")),
+           recorded("Người dân đánh giá câu trả lời: %(r)s.", r=recorded("Hài lòng") if satisfied else recorded("Chưa hài lòng")),
            actor_label="citizen", public=True)
     audit.record("answer.rated", actor_label="citizen", obj=rating, case=complaint.tracking_code,
                  satisfied=bool(satisfied))
@@ -796,7 +798,7 @@ def dispute_answer(complaint, reason):
         raise OutcomeError(_("Đã quá thời hạn %(days)s ngày làm việc để không đồng ý với câu trả lời (hết hạn %(date)s).",
                              days=current_app.config.get("ANSWER_DISPUTE_DAYS", 15),
                              date=to_local(deadline).strftime("%d/%m/%Y")))
-    return _request_review(complaint, "dispute", f"answer:{answer.id}", reason, _(
+    return _request_review(complaint, "dispute", f"answer:{answer.id}", reason, recorded(
         "Người dân không đồng ý với câu trả lời; cơ quan theo dõi xem xét và quyết định. Lý do: %(r)s",
         r=reason[:2000]), already=_("Ông/Bà đã đề nghị xem xét lại câu trả lời này."))
 
@@ -824,7 +826,7 @@ def request_decline_review(complaint, reason):
         raise OutcomeError(_("Đã quá thời hạn đề nghị xem xét lại."))
     declines = db.session.scalar(select(func.count()).select_from(CaseEvent).where(
         CaseEvent.complaint_id == complaint.id, CaseEvent.kind == "status", CaseEvent.to_status == "declined"))
-    return _request_review(complaint, "decline", f"decline:{declines}", reason, _(
+    return _request_review(complaint, "decline", f"decline:{declines}", reason, recorded(
         "Người dân đề nghị xem xét lại việc không thụ lý; cơ quan theo dõi xem xét và quyết định. Lý do: %(r)s",
         r=reason[:2000]), already=_("Ông/Bà đã đề nghị xem xét lại việc không thụ lý này."))
 
@@ -896,7 +898,7 @@ def decide_review(complaint, actor, *, reopen, note, unit=None):
         complaint.unit = target
         complaint.assigned_to = None
         restart_clock(complaint)
-        transition(complaint, to_status, actor=actor, note=_("Cơ quan theo dõi mở lại để xem xét: %(n)s", n=note))
+        transition(complaint, to_status, actor=actor, note=recorded("Cơ quan theo dõi mở lại để xem xét: %(n)s", n=note))
         for head in heads_for(target, complaint):
             _notify(head, complaint, "review", _("Phản ánh %(code)s được cơ quan theo dõi mở lại; hạn trả lời %(date)s.",
                                                  code=complaint.tracking_code, date=_short(complaint.answer_due_at)))
@@ -904,8 +906,8 @@ def decide_review(complaint, actor, *, reopen, note, unit=None):
             text = _("Phản ánh %(code)s được cơ quan theo dõi mở lại để xem xét; hạn trả lời %(date)s.",
                      code=complaint.tracking_code, date=_short(complaint.answer_due_at))
     else:
-        _event(complaint, "escalation", _("Cơ quan theo dõi giữ nguyên %(what)s. Căn cứ: %(n)s",
-                                          what=_("câu trả lời") if review.kind == "dispute" else _("việc không thụ lý"),
+        _event(complaint, "escalation", recorded("Cơ quan theo dõi giữ nguyên %(what)s. Căn cứ: %(n)s",
+                                          what=recorded("câu trả lời") if review.kind == "dispute" else recorded("việc không thụ lý"),
                                           n=note), actor=actor, public=True)
         with force_locale(complaint.language):
             text = _("Phản ánh %(code)s: cơ quan theo dõi đã xem xét và giữ nguyên kết quả. Chi tiết tại trang tra cứu.",

@@ -42,19 +42,28 @@ class _UnitChoice:
     code: str
     name: str
     path: str
+    name_en: str | None = None
 
     @cached_property
     def option(self):
         """The pre-escaped <option>, indented by depth in the tree."""
+        return self._option(self.name)
+
+    @cached_property
+    def option_en(self):
+        return self._option(self.name_en or self.name)
+
+    def _option(self, name):
         indent = "· " * max(0, self.path.count("/") - 2)
-        return Markup('<option value="%s">%s%s</option>') % (self.code, indent, self.name)
+        return Markup('<option value="%s">%s%s</option>') % (self.code, indent, name)
 
 
 def unit_options(units, selected):
-    """<option>s for every unit (one string, built once per page), `selected` marked."""
+    """<option>s for every unit (one string, built once per page) in the page's language, `selected` marked."""
     html = []
+    english = str(get_locale()) == "en"
     for unit in units:
-        option = unit.option
+        option = unit.option_en if english else unit.option
         if unit.code == selected:
             option = Markup(option.replace("<option ", "<option selected ", 1))
         html.append(option)
@@ -81,8 +90,8 @@ def _filter_choices():
     cached = _choices_cache.get(key)
     if ttl and cached and cached[0] > monotonic():
         return cached[1], cached[2]
-    units = [_UnitChoice(u.code, u.name, u.path) for u in db.session.execute(
-        select(Unit.code, Unit.name, Unit.path).where(Unit.currently_active(local_today())).order_by(Unit.path))]
+    units = [_UnitChoice(u.code, u.name, u.path, u.name_en) for u in db.session.execute(
+        select(Unit.code, Unit.name, Unit.path, Unit.name_en).where(Unit.currently_active(local_today())).order_by(Unit.path))]
     categories = [_CategoryChoice(c.code, c.name_vi, c.name_en) for c in db.session.execute(
         select(Category.code, Category.name_vi, Category.name_en)
         .where(Category.active.is_(True)).order_by(Category.sort_order, Category.name_vi))]

@@ -143,3 +143,17 @@ def test_statistics_working_days_skip_holidays(app):
     # 2 Sep 2026 (National Day) is a holiday: Tue 1 Sep -> Thu 3 Sep has one working day less.
     assert working_days(date(2026, 9, 1), date(2026, 9, 3)) == 1
     assert working_days(date(2026, 7, 6), date(2026, 7, 6) + timedelta(days=3)) == 3
+
+
+def test_unit_lists_of_statistics_and_answers_are_english_in_english(client, directory):
+    """Issue 14: in English mode the unit lists on /statistics and /answers stayed Vietnamese."""
+    from feedback.publication import routes
+
+    directory["b"].name_en = "Cam Lam Commune"
+    db.session.commit()
+    routes._choices_cache.clear()
+    for path in ("/statistics", "/answers"):
+        english = client.get(path + "?lang=en").get_data(as_text=True)
+        assert re.search(r">(· )*Cam Lam Commune</option>", english) and "Xã Cam Lâm</option>" not in english
+        vietnamese = client.get(path + "?lang=vi").get_data(as_text=True)
+        assert re.search(r">(· )*Xã Cam Lâm</option>", vietnamese)
