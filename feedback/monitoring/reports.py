@@ -36,6 +36,9 @@ class ReportData:
     issuer_parent: str = "UBND TỈNH KHÁNH HÒA"
     issued_on: str = ""
     recipients: tuple = ()
+    # Who signs (the issuing office's head): position as printed above the signature, and the name below.
+    signer_position: str = "THỦ TRƯỞNG CƠ QUAN"
+    signer_name: str = ""
 
 
 def _pct(value):
@@ -137,7 +140,7 @@ def build_report_data(root, period, progress=lambda pct: None):
     step(90)
     from feedback.calendar import local_today
 
-    office = root.monitoring_office() if root is not None else None
+    office = root.monitoring_office() if root is not None else _province_monitoring_office()
     issuer = (office.name if office is not None else "Sở Nội vụ tỉnh Khánh Hòa").upper()
     parent = (office.parent.name if office is not None and office.parent is not None else "UBND tỉnh Khánh Hòa")
     today = local_today()
@@ -151,7 +154,21 @@ def build_report_data(root, period, progress=lambda pct: None):
         issuer_parent=parent.upper(),
         issued_on=f"Khánh Hòa, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}",
         recipients=(f"- {parent} (để báo cáo);", f"- Các đơn vị thuộc {scope_name};", "- Lưu: VT."),
+        signer_position=(office.head.position.upper() if office is not None and office.head is not None
+                         else "THỦ TRƯỞNG CƠ QUAN"),
+        signer_name=office.head.full_name if office is not None and office.head is not None else "",
     )
+
+
+def _province_monitoring_office():
+    """The whole province's report is issued by the monitoring office under the top unit (Sở Nội vụ)."""
+    from sqlalchemy import select
+
+    from feedback.extensions import db
+    from feedback.models import Unit
+
+    top = db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1))
+    return top.monitoring_office() if top is not None else None
 
 
 def write_xlsx(data, path):
@@ -169,16 +186,14 @@ def write_xlsx(data, path):
 
     sheet = book.active
     sheet.title = "Tổng hợp"
-    sheet["A1"] = data.title
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = data.subtitle
-    for index, (label, value) in enumerate(data.summary, start=4):
+    first_summary_row = _xlsx_document_heading(sheet, data)
+    for index, (label, value) in enumerate(data.summary, start=first_summary_row):
         sheet.cell(index, 1, label).border = border
         cell = sheet.cell(index, 2, value)
         cell.border = border
     sheet.column_dimensions["A"].width = 48
     sheet.column_dimensions["B"].width = 16
-    trend_row = len(data.summary) + 6
+    trend_row = first_summary_row + len(data.summary) + 2
     sheet.cell(trend_row, 1, "Tháng").font = Font(bold=True)
     sheet.cell(trend_row, 2, "Tiếp nhận").font = Font(bold=True)
     sheet.cell(trend_row, 3, "Tỷ lệ đúng hạn (%)").font = Font(bold=True)
@@ -191,7 +206,8 @@ def write_xlsx(data, path):
     chart.add_data(Reference(sheet, min_col=2, min_row=trend_row, max_row=trend_row + len(data.trend)),
                    titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=trend_row + 1, max_row=trend_row + len(data.trend)))
-    sheet.add_chart(chart, "E4")
+    sheet.add_chart(chart, f"E{first_summary_row}")
+    _xlsx_signature_block(sheet, data, trend_row + len(data.trend) + 3)
 
     used = set()
     for table in data.tables:
@@ -224,6 +240,56 @@ def write_xlsx(data, path):
             sheet.column_dimensions[get_column_letter(index)].width = min(max(10, width + 2), 60)
         sheet.freeze_panes = "A5"
     book.save(path)
+
+
+def _xlsx_document_heading(sheet, data):
+    """The báo cáo's heading on the summary sheet (Nghị định 30/2020/NĐ-CP): issuing body left, Quốc hiệu
+    and Tiêu ngữ right, number, place and date, title. Returns the first free row."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.page import PageMargins
+
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    lines = [((data.issuer_parent, False), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True)),
+             ((data.issuer, True), ("Độc lập - Tự do - Hạnh phúc", True)),
+             (("Số:       /BC-PAKN", False), (data.issued_on, False))]
+    for row, ((left, left_bold), (right, right_bold)) in enumerate(lines, start=1):
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        sheet.merge_cells(start_row=row, start_column=4, end_row=row, end_column=9)
+        sheet.cell(row, 1, left).font = Font(bold=left_bold)
+        sheet.cell(row, 4, right).font = Font(bold=right_bold, italic=row == 3)
+        sheet.cell(row, 1).alignment = sheet.cell(row, 4).alignment = centred
+    sheet.merge_cells("A5:I5")
+    sheet["A5"] = data.title
+    sheet["A5"].font, sheet["A5"].alignment = Font(bold=True, size=14), centred
+    sheet.merge_cells("A6:I6")
+    sheet["A6"] = data.subtitle
+    sheet["A6"].alignment = centred
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins = PageMargins(left=0.6, right=0.4, top=0.6, bottom=0.6)
+    return 8
+
+
+def _xlsx_signature_block(sheet, data, row):
+    """Nơi nhận (left) and the signer's position, the signing note and name (right)."""
+    from openpyxl.styles import Alignment, Font
+
+    sheet.cell(row, 1, "Nơi nhận:").font = Font(bold=True, italic=True)
+    for offset, line in enumerate(data.recipients, start=1):
+        sheet.cell(row + offset, 1, line)
+    centred = Alignment(horizontal="center")
+    for offset, (text, font) in enumerate(((data.signer_position, Font(bold=True)),
+                                           ("(Ký, ghi rõ họ tên, đóng dấu)", Font(italic=True)))):
+        sheet.merge_cells(start_row=row + offset, start_column=4, end_row=row + offset, end_column=9)
+        cell = sheet.cell(row + offset, 4, text)
+        cell.font, cell.alignment = font, centred
+    if data.signer_name:
+        name_row = row + 6
+        sheet.merge_cells(start_row=name_row, start_column=4, end_row=name_row, end_column=9)
+        cell = sheet.cell(name_row, 4, data.signer_name)
+        cell.font, cell.alignment = Font(bold=True), centred
 
 
 def _font_path(name):
@@ -272,17 +338,57 @@ def write_pdf(data, path):
             pdf.cell(0, 8, "Không có số liệu trong kỳ.", new_x="LMARGIN", new_y="NEXT")
             continue
         first = 90 if len(table_data.headers) > 4 else 120
-        other = (277 - first) / (len(table_data.headers) - 1)
-        with pdf.table(col_widths=[first] + [other] * (len(table_data.headers) - 1), headings_style=heading,
-                       line_height=6, text_align="LEFT") as table:
-            header = table.row()
-            for title in table_data.headers:
-                header.cell(str(title))
-            for values in rows:
-                row = table.row()
-                for value in values:
-                    row.cell("" if value is None else str(value))
+        widths = [first] + [(277 - first) / (len(table_data.headers) - 1)] * (len(table_data.headers) - 1)
+        for index, chunk in enumerate(_page_chunks(pdf, widths, table_data.headers, rows)):
+            if index:
+                pdf.add_page()
+            with pdf.table(col_widths=widths, headings_style=heading, line_height=TABLE_LINE,
+                           text_align="LEFT") as table:
+                header = table.row()
+                for title in table_data.headers:
+                    header.cell(str(title))
+                for values in chunk:
+                    row = table.row()
+                    for value in values:
+                        row.cell("" if value is None else str(value))
     pdf.output(path)
+
+
+TABLE_LINE = 6
+# A table's last page holds at least this many rows: a page with one or two rows cannot be filed.
+MIN_ROWS_ON_A_PAGE = 3
+
+
+def _row_height(pdf, widths, values):
+    """The height fpdf2 will give a table row: its tallest cell's wrapped lines, plus padding."""
+    lines = 1
+    for width, value in zip(widths, values):
+        text = "" if value is None else str(value)
+        if text:
+            lines = max(lines, len(pdf.multi_cell(width - 2, TABLE_LINE, text, dry_run=True, output="LINES")))
+    return lines * TABLE_LINE + 2
+
+
+def _page_chunks(pdf, widths, headers, rows):
+    """Rows split into the pages they will fill from the current position (the header repeated on each),
+    with rows moved forward so that no page ends up holding one or two rows alone."""
+    header = _row_height(pdf, widths, headers)
+    room = pdf.h - pdf.b_margin - pdf.get_y() - header
+    full_page = pdf.h - pdf.b_margin - pdf.t_margin - header
+    chunks, chunk, used = [], [], 0
+    for values in rows:
+        height = _row_height(pdf, widths, values) * 1.1  # a margin for the estimate
+        if chunk and used + height > room:
+            chunks.append(chunk)
+            chunk, used, room = [], 0, full_page
+        chunk.append(values)
+        used += height
+    chunks.append(chunk)
+    if len(chunks) > 1 and len(chunks[-1]) < MIN_ROWS_ON_A_PAGE:
+        moved = MIN_ROWS_ON_A_PAGE - len(chunks[-1])
+        chunks[-1] = chunks[-2][-moved:] + chunks[-1]
+        chunks[-2] = chunks[-2][:-moved]
+    return chunks
 
 
 def _document_heading(pdf, data):
@@ -319,9 +425,14 @@ def _signature_block(pdf, data):
         pdf.multi_cell(half, 5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.set_xy(pdf.l_margin + half, top)
     pdf.set_font("DejaVu", "B", 11)
-    pdf.multi_cell(half, 6, "THỦ TRƯỞNG CƠ QUAN", align="C", new_x="LEFT", new_y="NEXT")
+    pdf.multi_cell(half, 6, data.signer_position, align="C", new_x="LEFT", new_y="NEXT")
     pdf.set_font("DejaVu", "", 9)
-    pdf.multi_cell(half, 5, "(Ký, ghi rõ họ tên, đóng dấu)", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(half, 5, "(Ký, ghi rõ họ tên, đóng dấu)", align="C", new_x="LEFT", new_y="NEXT")
+    if data.signer_name:
+        pdf.ln(18)
+        pdf.set_x(pdf.l_margin + half)
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.multi_cell(half, 6, data.signer_name, align="C", new_x="LMARGIN", new_y="NEXT")
 
 
 def _bar_chart(pdf, title, series):

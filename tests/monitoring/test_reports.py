@@ -29,7 +29,7 @@ def test_flask_report_xlsx_matches_the_figures(world, runner, tmp_path):
     assert result.exit_code == 0, result.output
     book = load_workbook(out)
     assert book.sheetnames[:3] == ["Tổng hợp", "Theo đơn vị", "Theo loại phản ánh"]
-    summary = {row[0].value: row[1].value for row in book["Tổng hợp"].iter_rows(min_row=4, max_row=15)}
+    summary = {row[0].value: row[1].value for row in book["Tổng hợp"].iter_rows(min_row=1) if row[0].value}
     assert summary["Số phản ánh, kiến nghị tiếp nhận"] == 2
     assert summary["Số trả lời đúng hạn"] == 1
     assert summary["Tỷ lệ trả lời đúng hạn (%)"] == 50.0
@@ -86,3 +86,47 @@ def test_report_from_the_dashboard_is_built_in_the_background(world, client):
     assert "bao-cao-pakn-2026-Q3.xlsx" in download.headers["Content-Disposition"]
     bad = client.post("/monitoring/reports", data={"period": "quý 3", "fmt": "xlsx"})
     assert "Kỳ báo cáo không hợp lệ" in bad.get_data(as_text=True)
+
+
+def test_xlsx_report_is_laid_out_as_a_bao_cao_signed_by_the_office_head(world, runner, tmp_path):
+    """Issue 14: the report needs Quốc hiệu, Tiêu ngữ, issuer, number, place and date, recipients and the
+    signer's position and name (Nghị định 30/2020/NĐ-CP), in XLSX as in PDF."""
+    from tests import factories
+
+    office = world["a"].monitoring_office()
+    head = factories.staff(office, full_name="Võ Thị Thanh Hà", position="Giám đốc Sở")
+    office.head_staff_id = head.id
+    _data(world)
+    for fmt in ("xlsx", "pdf"):
+        out = tmp_path / f"q3.{fmt}"
+        result = runner.invoke(args=["report", "--period", "2026-Q3", "--format", fmt, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        if fmt == "xlsx":
+            sheet = load_workbook(out)["Tổng hợp"]
+            text = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
+            assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9  # A4
+        else:
+            text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True,
+                                  check=True).stdout
+        for words in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", office.name.upper(),
+                      "Số:", "/BC-PAKN", "Khánh Hòa, ngày", "BÁO CÁO CÔNG TÁC TIẾP NHẬN", "Nơi nhận:", "- Lưu: VT.",
+                      "GIÁM ĐỐC SỞ", "(Ký, ghi rõ họ tên, đóng dấu)", "Võ Thị Thanh Hà"):
+            assert words in text, (fmt, words)
+
+
+@pytest.mark.parametrize("count", range(20, 75))
+def test_no_pdf_page_holds_one_or_two_rows_of_a_table(tmp_path, app, count):
+    """Issue 14: tables continued onto pages holding two rows."""
+    from feedback.monitoring.reports import ReportData, Table, write_pdf
+
+    rows = [[f"Đơn vị thứ {i:03d}", i, i, 50.0] for i in range(count)]
+    data = ReportData(title="BÁO CÁO", subtitle="Thử", summary=[("Tổng", 1)], trend=[],
+                      tables=[Table("Theo đơn vị", ["Đơn vị", "Tiếp nhận", "Đã trả lời", "Đúng hạn (%)"], rows)])
+    out = tmp_path / "t.pdf"
+    write_pdf(data, str(out))
+    pages = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    per_page = [sum(1 for i in range(count) if f"Đơn vị thứ {i:03d}" in page) for page in pages]
+    table_pages = [n for n in per_page if n]
+    assert sum(table_pages) == count
+    assert all(n >= 3 for n in table_pages), per_page
