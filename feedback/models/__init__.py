@@ -7,7 +7,7 @@ from feedback.models.case import (Attachment, CaseEvent, Category, Complainant, 
 from feedback.models.messaging import JobOutbox, OutboundMessage, PeriodicRun, SmsOptOut
 from feedback.models.intake import IntakeItem
 from feedback.models.hotline import InboundMedia, InboundSms, VoiceCall
-from feedback.models.monitoring import CaseRollup, RatingRollup, ReportRun, RollupState, Setting, StaffFlag
+from feedback.models.monitoring import CaseRollup, OfficialSurvey, RatingRollup, ReportRun, RollupState, Setting, StaffFlag
 from feedback.models.notification import IdentityRevealRequest, Notification
 from feedback.models.org import LoginThrottle, Staff, Unit, User
 from feedback.models.outcome import Answer, DisciplineAppeal, DisciplineDecision, DisciplinePause, Verification
@@ -21,5 +21,5 @@ __all__ = [
     "Answer", "Attachment", "AuditEvent", "CaseEvent", "Category", "Complainant", "Complaint", "LateNotice",
     "DisciplineDecision", "JobOutbox", "PeriodicRun", "TrackingCode", "Kiosk", "OutboundMessage", "Rating", "RoutingRule",
     "IdentityRevealRequest", "Notification",
-    "LoginThrottle", "SmsOptOut", "CaseRollup", "RatingRollup", "ReportRun", "RollupState", "Setting", "StaffFlag", "Staff", "Unit", "User", "Verification", "utcnow",
+    "LoginThrottle", "SmsOptOut", "CaseRollup", "OfficialSurvey", "RatingRollup", "ReportRun", "RollupState", "Setting", "StaffFlag", "Staff", "Unit", "User", "Verification", "utcnow",
 ]

@@ -25,6 +25,26 @@ class Setting(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class OfficialSurvey(db.Model):
+    """The official satisfaction index of a unit for a year, from the survey Sở Nội vụ runs (not from this
+    system's ratings): entered by the monitoring office, shown beside the system's two rates."""
+
+    __tablename__ = "official_surveys"
+    __table_args__ = (UniqueConstraint("unit_id", "year", name="uq_official_surveys_unit_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    year: Mapped[int] = mapped_column()
+    index_value: Mapped[float] = mapped_column()
+    sample_size: Mapped[int | None] = mapped_column()
+    # Where it comes from, as the office would cite it ("Quyết định số 123/QĐ-UBND ngày ...").
+    source: Mapped[str] = mapped_column(String(300))
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    unit: Mapped["Unit"] = relationship()  # noqa: F821
+
+
 class StaffFlag(db.Model):
     """A staff member named in too many substantiated cases: the office must decide."""
 

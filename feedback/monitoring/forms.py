@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from feedback.models.monitoring import FLAG_DECISIONS
@@ -23,6 +23,17 @@ class ReportForm(FlaskForm):
 class FlagDecisionForm(FlaskForm):
     decision = SelectField(_l("Quyết định"), choices=list(FLAG_DECISIONS.items()))
     note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)])
+
+
+class OfficialSurveyForm(FlaskForm):
+    unit = SelectField(_l("Đơn vị"), choices=[], validate_choice=False)
+    year = IntegerField(_l("Năm khảo sát"), validators=[DataRequired(_l("Vui lòng nhập năm.")), NumberRange(2014, 2100)])
+    index_value = DecimalField(_l("Chỉ số hài lòng chính thức (%)"), places=2,
+                               validators=[DataRequired(_l("Vui lòng nhập chỉ số.")), NumberRange(0, 100)])
+    sample_size = IntegerField(_l("Số phiếu khảo sát"), validators=[Optional(), NumberRange(1, 10_000_000)])
+    source = StringField(_l("Nguồn (văn bản công bố kết quả)"),
+                         validators=[DataRequired(_l("Vui lòng ghi nguồn số liệu.")), Length(max=300)],
+                         description=_l("Ví dụ: Quyết định số 123/QĐ-UBND ngày 15/01/2027 công bố Chỉ số hài lòng năm 2026"))
 
 
 class SettingsForm(FlaskForm):

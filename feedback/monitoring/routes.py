@@ -14,7 +14,7 @@ from feedback.models.case import CHANNELS
 from feedback.models.monitoring import FLAG_DECISIONS
 from feedback.models.outcome import CONCLUSIONS, DISCIPLINE_FORMS, LIGHTER_MEASURES
 from feedback.monitoring import bp, queries, services
-from feedback.monitoring.forms import FlagDecisionForm, ReportForm, SettingsForm
+from feedback.monitoring.forms import FlagDecisionForm, OfficialSurveyForm, ReportForm, SettingsForm
 from feedback.monitoring.periods import parse_period
 from feedback.monitoring.rollups import refresh_rollups
 from feedback.monitoring.settings import flag_rule, satisfaction_target
@@ -132,6 +132,7 @@ def satisfaction():
         "monitoring/satisfaction.html", period=period, data=data,
         low_staff=queries.low_rated_staff(data["staff"]),
         commendations=queries.commendations(_root(), period, data["staff"]),
+        official=services.official_survey(_root(), period.start.year),
     )
 
 
@@ -197,6 +198,37 @@ def report_preview(run_id):
     run = _own_run(run_id)
     data = build_report_data(run.unit, parse_period(run.period))
     return render_template("monitoring/report_preview.html", run=run, data=data)
+
+
+@bp.route("/survey", methods=["GET", "POST"])
+@roles_required("monitor")
+def official_survey():
+    """The official satisfaction index (the province's survey), entered by the monitoring office."""
+    from feedback.models import Unit
+
+    root = _root()
+    query = select(Unit).where(Unit.currently_active(local_today())).order_by(Unit.path)
+    if root is not None:
+        query = query.where(Unit.subtree_clause(root))
+    units = db.session.scalars(query).all()
+    form = OfficialSurveyForm()
+    form.unit.choices = [(u.code, u.name) for u in units]
+    if request.method == "GET":
+        form.year.data = local_today().year - 1
+    if form.validate_on_submit():
+        unit = next((u for u in units if u.code == form.unit.data), None)
+        try:
+            services.save_official_survey(current_user, unit, year=form.year.data,
+                                          index_value=float(form.index_value.data), source=form.source.data,
+                                          sample_size=form.sample_size.data)
+            db.session.commit()
+            flash(_("Đã lưu chỉ số hài lòng chính thức."), "success")
+            return redirect(url_for("monitoring.official_survey"))
+        except ValueError as exc:
+            db.session.rollback()
+            form.unit.errors = [str(exc)]
+    return render_template("monitoring/survey.html", form=form, surveys=services.official_surveys_in_scope(current_user)), \
+        422 if form.errors else 200
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from feedback import audit
 from feedback.extensions import db
 from feedback.messaging import queue_message
 from feedback.models import Complaint, Staff, StaffFlag, User, Verification, utcnow
-from feedback.models.monitoring import FLAG_DECISIONS
+from feedback.models.monitoring import FLAG_DECISIONS, OfficialSurvey
 from feedback.monitoring.queries import SUBSTANTIATED
 from feedback.monitoring.settings import flag_rule, set_setting
 
@@ -129,3 +129,48 @@ def visible_to(user, unit):
     """True when `unit` lies in the subtree the monitor (or admin) watches."""
     root = scope_root(user)
     return root is None or (unit is not None and unit.is_within(root))
+
+
+def save_official_survey(actor, unit, *, year, index_value, source, sample_size=None):
+    """Enter (or correct) the official satisfaction index of `unit` for `year`, as the survey published it."""
+    if unit is None or not visible_to(actor, unit):
+        raise ValueError(_("Đơn vị không thuộc phạm vi theo dõi của cơ quan."))
+    if index_value is None or not 0 <= index_value <= 100:
+        raise ValueError(_("Chỉ số phải từ 0 đến 100%."))
+    source = (source or "").strip()
+    if not source:
+        raise ValueError(_("Vui lòng ghi nguồn số liệu (văn bản công bố kết quả khảo sát)."))
+    survey = db.session.scalar(select(OfficialSurvey).where(OfficialSurvey.unit_id == unit.id,
+                                                            OfficialSurvey.year == year))
+    if survey is None:
+        survey = OfficialSurvey(unit_id=unit.id, year=year)
+        db.session.add(survey)
+    survey.index_value, survey.sample_size, survey.source = round(float(index_value), 2), sample_size, source[:300]
+    survey.entered_by_id = actor.id
+    db.session.flush()
+    audit.record("survey.entered", actor=actor, obj=survey, unit=unit.code, year=year, index=survey.index_value)
+    return survey
+
+
+def official_survey(unit, year):
+    """The official survey figure of `unit` (the province's for None) for `year`, or None."""
+    from feedback.models import Unit
+
+    if unit is None:
+        unit = db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1))
+    if unit is None:
+        return None
+    return db.session.scalar(select(OfficialSurvey).where(OfficialSurvey.unit_id == unit.id,
+                                                          OfficialSurvey.year == year))
+
+
+def official_surveys_in_scope(user):
+    """Every figure entered for units the user watches, newest year first."""
+    from feedback.models import Unit
+
+    query = select(OfficialSurvey).join(Unit, OfficialSurvey.unit_id == Unit.id).order_by(
+        OfficialSurvey.year.desc(), Unit.path)
+    root = scope_root(user)
+    if root is not None:
+        query = query.where(Unit.subtree_clause(root))
+    return db.session.scalars(query).all()

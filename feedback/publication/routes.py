@@ -243,6 +243,7 @@ def statistics():
     download_args = {k: v for k, v in request.args.items() if k in ("unit", "period") and v}
     return render_template(
         "publication/statistics.html", figures=figures, unit=unit, period=period, errors=errors, units=units,
+        official=_official_survey(unit, period),
         charts=stats.charts(figures), download_args=download_args, locale=str(get_locale()),
         unit_options=unit_options(units, unit.code if unit else None),
     ), 400 if errors else 200
@@ -253,7 +254,18 @@ def statistics_json():
     unit, period, errors = _stats_request()
     if errors:
         return jsonify(errors=errors), 400
-    return jsonify(stats.as_dict(stats.compute(unit, period)))
+    data = stats.as_dict(stats.compute(unit, period))
+    survey = _official_survey(unit, period)
+    data["official_survey"] = None if survey is None else {
+        "year": survey.year, "index": survey.index_value, "sample_size": survey.sample_size, "source": survey.source}
+    return jsonify(data)
+
+
+def _official_survey(unit, period):
+    """The official survey figure for the unit (or the province) and the period's year, if entered."""
+    from feedback.monitoring.services import official_survey
+
+    return official_survey(unit, period.start.year)
 
 
 @bp.route("/statistics.csv")

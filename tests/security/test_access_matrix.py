@@ -65,6 +65,7 @@ POLICY = {
                                                              "report_status_page", "staff_detail")},
     "monitoring.decide_flag": (frozenset(), frozenset({"monitor"})),
     "monitoring.settings": (frozenset({"admin"}), frozenset()),
+    "monitoring.official_survey": (frozenset({"monitor"}), frozenset()),
     **{f"outcomes.{n}": (VIEWERS, frozenset()) for n in ("verification", "answer", "discipline")},
     **{f"outcomes.{n}": (frozenset(), VIEWERS) for n in ("add_evidence", "close", "discipline_appeal",
                                                           "discipline_appeal_decision", "discipline_decision",
