@@ -265,7 +265,7 @@ def record_rating(kiosk, data):
         staff_description = None
         if staff is None:
             staff_description = (_("Cán bộ tại quầy %(n)s", n=kiosk.counter_number) if kiosk.counter_number
-                                 else _("Cán bộ tại bộ phận một cửa (người dân không nhớ tên)"))
+                                 else _("Cán bộ tại quầy tiếp nhận (người dân không nhớ tên)"))
         created = create_case(
             channel="kiosk",
             description=case_description(kiosk, score, reasons, comment),

@@ -1,7 +1,7 @@
 """The monitoring office's records: settings, staff flags, rollups and report runs."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
@@ -35,7 +35,7 @@ class OfficialSurvey(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     year: Mapped[int] = mapped_column()
-    index_value: Mapped[float] = mapped_column()
+    index_value: Mapped[float] = mapped_column(Float)
     sample_size: Mapped[int | None] = mapped_column()
     # Where it comes from, as the office would cite it ("Quyết định số 123/QĐ-UBND ngày ...").
     source: Mapped[str] = mapped_column(String(300))

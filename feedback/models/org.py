@@ -18,7 +18,7 @@ UNIT_KINDS = {
     "special_zone": "Đặc khu",
     "office": "Phòng, ban chuyên môn",
     "service_centre": "Trung tâm Phục vụ hành chính công",
-    "one_stop": "Bộ phận Một cửa",
+    "one_stop": "Trung tâm Phục vụ hành chính công",
 }
 
 STAFF_KINDS = {

@@ -42,7 +42,7 @@ class SubmitForm(FlaskForm):
                               render_kw={"max": ""})
     incident_place = StringField(_l("Nơi xảy ra"), filters=[_strip],
                                  validators=[Optional(), Length(max=300, message=_l("Tối đa 300 ký tự."))],
-                                 render_kw={"maxlength": 300, "placeholder": _l("Ví dụ: quầy số 3, Bộ phận Một cửa")})
+                                 render_kw={"maxlength": 300, "placeholder": _l("Ví dụ: quầy số 3, Trung tâm Phục vụ hành chính công xã")})
     unit_q = StringField(_l("Tìm đơn vị"), filters=[_strip], validators=[Optional(), Length(max=100)],
                          render_kw={"type": "search", "autocomplete": "off", "placeholder": _l("Gõ tên, ví dụ: nha trang")})
     unit = SelectField(_l("Đơn vị"), choices=[], validate_choice=False)

@@ -54,7 +54,6 @@ _('Phường')
 _('Đặc khu')
 _('Phòng, ban chuyên môn')
 _('Trung tâm Phục vụ hành chính công')
-_('Bộ phận Một cửa')
 
 # feedback/models/org.py STAFF_KINDS
 _('Cán bộ')
