@@ -30,7 +30,7 @@ STAFF_KINDS = {
 
 ROLES = {
     "admin": "Quản trị hệ thống",
-    "monitor": "Cơ quan theo dõi (Nội vụ)",
+    "monitor": "Cơ quan theo dõi, kiểm tra",
     "unit_head": "Thủ trưởng đơn vị",
     "handler": "Chuyên viên xử lý",
     "operator": "Tổng đài viên",

@@ -62,7 +62,7 @@ _('Viên chức')
 
 # feedback/models/org.py ROLES
 _('Quản trị hệ thống')
-_('Cơ quan theo dõi (Nội vụ)')
+_('Cơ quan theo dõi, kiểm tra')
 _('Thủ trưởng đơn vị')
 _('Chuyên viên xử lý')
 
