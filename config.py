@@ -71,6 +71,9 @@ class Config:
     # How many reverse proxies (load balancer, TLS terminator) stand in front and set X-Forwarded-*.
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1").lower() not in ("0", "false", "no")
+    # Triage of free text (unit, staff, category) in a job after each case that arrives without a unit.
+    TRIAGE_ENABLED = os.environ.get("TRIAGE_ENABLED", "1").lower() not in ("0", "false", "no")
+    TRIAGE_MODEL_PATH = os.environ.get("TRIAGE_MODEL_PATH") or None
     # Limits per client address (kiosks: per device), in Flask-Limiter's notation.
     PORTAL_SUBMIT_LIMIT = os.environ.get("PORTAL_SUBMIT_LIMIT", "5 per minute;30 per hour")
     PORTAL_TRACK_LIMIT = os.environ.get("PORTAL_TRACK_LIMIT", "10 per minute;60 per hour")
@@ -149,6 +152,8 @@ class TestConfig(Config):
     JOBS_INLINE = True
     JOBS_AFTER_REQUEST = True
     REDIS_URL = ""
+    # Off unless a test turns it on: other tests expect free text to wait in the triage queue.
+    TRIAGE_ENABLED = False
     SERVER_NAME = None
 
 

@@ -21,6 +21,7 @@ FEATURES = [
     "feedback.kiosk",
     "feedback.console",
     "feedback.privacy",
+    "feedback.triage",
 ]
 
 

@@ -3,7 +3,7 @@ is checked again by the service (a crafted id is refused with a message, never a
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, SubmitField,
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField,
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -134,6 +134,9 @@ class TransferForm(FlaskForm):
 
 class RouteForm(FlaskForm):
     unit_id = IdChoiceField(_l("Đơn vị xử lý"))
+    category = SelectField(_l("Loại phản ánh"), choices=[], validate_choice=False)
+    # A staff member from triage's suggestion, carried by its one-click acceptance.
+    staff_badge = HiddenField()
     note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Phân về đơn vị"))
 

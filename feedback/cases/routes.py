@@ -1,5 +1,6 @@
 """The unit's work queue, the case page and its actions (thin: check, call a service, commit, redirect)."""
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
@@ -92,12 +93,49 @@ def triage():
     cases = db.session.scalars(
         select(Complaint).where(Complaint.unit_id.is_(None), access.not_named_clause(current_user))
         .order_by(Complaint.submitted_at, Complaint.id).limit(200)).all()
-    route_forms = {}
+    from feedback.triage.services import pending_suggestions
+
+    suggestions = pending_suggestions(cases)
+    route_forms, suggested = {}, {}
     for complaint in cases:
-        form = forms.RouteForm(prefix=f"r{complaint.id}")
-        form.unit_id.choices = [(u.id, u.name) for u in services.triage_targets(current_user, complaint)]
+        form = _route_form(complaint, prefix=f"r{complaint.id}")
+        row = suggestions.get(complaint.id)
+        if row is not None:
+            suggested[complaint.id] = _suggested_view(row, form)
         route_forms[complaint.id] = form
-    return render_template("cases/triage.html", cases=cases, route_forms=route_forms)
+    return render_template("cases/triage.html", cases=cases, route_forms=route_forms, suggested=suggested)
+
+
+def _route_form(complaint, prefix="", formdata=None):
+    from feedback.models import Category
+
+    form = forms.RouteForm(prefix=prefix) if formdata is None else forms.RouteForm(formdata, prefix=prefix)
+    form.unit_id.choices = [(u.id, u.name) for u in services.triage_targets(current_user, complaint)]
+    form.category.choices = [("", _("— Giữ nguyên —"))] + [
+        (c.code, c.name(str(get_locale()))) for c in db.session.scalars(
+            select(Category).where(Category.active.is_(True)).order_by(Category.sort_order))]
+    return form
+
+
+def _suggested_view(row, form):
+    """Triage's suggestion for the queue: names and percentages, and the form pre-filled with it."""
+    from feedback.models import Category, Staff
+
+    unit = db.session.scalar(select(Unit).where(Unit.code == row.unit_code)) if row.unit_code else None
+    staff = db.session.scalar(select(Staff).where(Staff.badge_code == row.staff_badge)) if row.staff_badge else None
+    category = db.session.scalar(select(Category).where(Category.code == row.category_code)) \
+        if row.category_code else None
+    if unit is not None and any(unit.id == value for value, _label in form.unit_id.choices):
+        form.unit_id.data = unit.id
+    if category is not None:
+        form.category.data = category.code
+    if staff is not None:
+        form.staff_badge.data = staff.badge_code
+    others = [code for code, _c in (row.candidates or {}).get("unit", {}).get("candidates", [])]
+    alternatives = db.session.scalars(select(Unit).where(Unit.code.in_(others))).all() if others else []
+    return {"unit": unit, "unit_confidence": row.unit_confidence, "staff": staff,
+            "staff_confidence": row.staff_confidence, "category": category,
+            "category_confidence": row.category_confidence, "alternatives": alternatives}
 
 
 @bp.route("/escalated")
@@ -624,16 +662,33 @@ def decide_transfer(request_id):
 @bp.route("/<tracking_code>/route", methods=["POST"])
 @roles_required(*access.TRIAGE_ROLES)
 def route_case(tracking_code):
+    from feedback.cases.routing import climb_for, conflicts
+    from feedback.models import Category, Staff
+    from feedback.triage.services import record_choice
+
     complaint = access.load_case(tracking_code, "triage")
     prefix = request.form.get("prefix", "")
-    form = forms.RouteForm(prefix=prefix if prefix == f"r{complaint.id}" else "")
-    form.unit_id.choices = [(u.id, u.name) for u in services.triage_targets(current_user, complaint)]
+    form = _route_form(complaint, prefix=prefix if prefix == f"r{complaint.id}" else "", formdata=request.form)
     if not form.validate_on_submit():
         return _invalid(complaint, "route", form)
+    unit = db.session.get(Unit, form.unit_id.data)
+    category = db.session.scalar(select(Category).where(Category.code == form.category.data)) \
+        if form.category.data else None
+    staff = db.session.scalar(select(Staff).where(Staff.badge_code == form.staff_badge.data)) \
+        if form.staff_badge.data else None
+    if staff is not None and complaint.staff_id is None and unit is not None and staff.unit.is_within(unit):
+        complaint.staff = staff  # triage's suggestion, accepted with the unit it belongs to
+    if complaint.staff is not None and unit is not None and conflicts(complaint.staff, unit):
+        unit = climb_for(complaint.staff, unit)[0] or unit  # nobody judges a complaint about themselves
     try:
-        services.route_from_triage(complaint, current_user, db.session.get(Unit, form.unit_id.data), form.note.data)
+        services.route_from_triage(complaint, current_user, unit, form.note.data)
     except CaseError as exc:
+        db.session.rollback()
         return _refused(complaint, "route", form, exc)
+    if category is not None:
+        complaint.category = category
+    record_choice(complaint, current_user, unit=unit, category=category or complaint.category,
+                  staff=complaint.staff)
     db.session.commit()
     flash(_("Đã phân phản ánh về đơn vị."), "success")
     return redirect(url_for("cases.triage"))

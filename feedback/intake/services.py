@@ -177,6 +177,11 @@ def create_case(
                  unit=handling_unit.code if handling_unit else None, route=route_reason)
     if send_ack:
         notify_complainant(complaint, ack_text(complaint, secret), "ack", dedupe_key=f"ack:{complaint.id}")
+    if handling_unit is None and (description or "").strip() and current_app.config.get("TRIAGE_ENABLED", True):
+        # No unit: triage reads the text in a job after this commit (the case is safe whatever happens).
+        from feedback import jobs
+
+        jobs.enqueue("feedback.triage.jobs.triage_case", complaint.id)
     return CaseCreated(complaint, secret, created=True)
 
 

@@ -13,6 +13,7 @@ from feedback.models.org import LoginThrottle, Staff, Unit, User
 from feedback.models.outcome import Answer, DisciplineAppeal, DisciplineDecision, DisciplinePause, Verification
 from feedback.models.publication import ApiKey, Open311Request, PublishedAnswer
 from feedback.models.rating import Kiosk, Rating
+from feedback.models.triage import TriageCorrection, TriageSuggestion
 
 __all__ = [
     "InboundMedia", "InboundSms", "VoiceCall",
@@ -21,5 +22,5 @@ __all__ = [
     "Answer", "Attachment", "AuditEvent", "CaseEvent", "Category", "Complainant", "Complaint", "LateNotice",
     "DisciplineDecision", "JobOutbox", "PeriodicRun", "TrackingCode", "Kiosk", "OutboundMessage", "Rating", "RoutingRule",
     "IdentityRevealRequest", "Notification",
-    "LoginThrottle", "SmsOptOut", "CaseRollup", "OfficialSurvey", "RatingRollup", "ReportRun", "RollupState", "Setting", "StaffFlag", "Staff", "Unit", "User", "Verification", "utcnow",
+    "LoginThrottle", "SmsOptOut", "TriageCorrection", "TriageSuggestion", "CaseRollup", "OfficialSurvey", "RatingRollup", "ReportRun", "RollupState", "Setting", "StaffFlag", "Staff", "Unit", "User", "Verification", "utcnow",
 ]

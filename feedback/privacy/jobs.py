@@ -68,6 +68,11 @@ def anonymise_case(complaint):
     person = complaint.complainant
     phone = person.phone if person is not None else None
     complaint.description = redact_for_case(complaint.description, complaint)
+    # Triage's lessons from this case keep the text only as redacted as the case itself.
+    from feedback.models import TriageCorrection
+
+    db.session.execute(update(TriageCorrection).where(TriageCorrection.complaint_id == complaint.id)
+                       .values(text=complaint.description or "").execution_options(synchronize_session=False))
     if phone:
         db.session.execute(update(InboundSms).where(InboundSms.complaint_id == complaint.id)
                            .values(from_phone="", body="").execution_options(synchronize_session=False))
