@@ -154,6 +154,7 @@ class TestConfig(Config):
     REDIS_URL = ""
     # Off unless a test turns it on: other tests expect free text to wait in the triage queue.
     TRIAGE_ENABLED = False
+    TRIAGE_DIRECTORY_TTL = 0
     SERVER_NAME = None
 
 

@@ -74,6 +74,12 @@ def index():
             except services.ConsoleError as exc:
                 form.channel.errors.append(str(exc))
             else:
+                if result.created and data.unit is not None:
+                    # The operator's choice of unit for what the caller said: triage learns from it.
+                    from feedback.triage.services import record_choice
+
+                    record_choice(result.complaint, current_user, unit=data.unit, category=data.category,
+                                  staff=data.staff)
                 db.session.commit()
                 _remember_secret(result)
                 if result.created:
@@ -85,6 +91,31 @@ def index():
         form.nonce.data = secrets.token_hex(16)
     return render_template("console/index.html", form=form, open_count=services.open_item_count()), (
         400 if form.errors else 200)
+
+
+@bp.route("/suggest", methods=["POST"])
+@roles_required(*CONSOLE_ROLES)
+def suggest():
+    """Triage's suggestion for the text being typed: unit, staff member and category, each with its share."""
+    from feedback.models import Category
+    from feedback.triage.model import current_model
+    from feedback.triage.services import suggest as read
+
+    text = (request.get_json(silent=True) or {}).get("text") or request.form.get("text") or ""
+    if not isinstance(text, str) or not text.strip():
+        return jsonify(unit=None, staff=None, category=None)
+    result = read(text[:4000], model=current_model())
+    unit = db.session.scalar(select(Unit).where(Unit.code == result.unit.value)) if result.unit.value else None
+    staff = db.session.scalar(select(Staff).where(Staff.badge_code == result.staff.value)) \
+        if result.staff.value and unit is not None else None
+    category = db.session.scalar(select(Category).where(Category.code == result.category.value)) \
+        if result.category.value else None
+    return jsonify(
+        unit=None if unit is None else {"id": unit.id, "label": unit.name, "confidence": result.unit.confidence},
+        staff=None if staff is None else {"id": staff.id, "unit_id": staff.unit_id, "label": staff.full_name,
+                                          "confidence": result.staff.confidence},
+        category=None if category is None else {"id": category.id, "label": category.name_vi,
+                                                "confidence": result.category.confidence})
 
 
 @bp.route("/units/<int:unit_id>/staff.json")

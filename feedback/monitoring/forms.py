@@ -42,3 +42,9 @@ class SettingsForm(FlaskForm):
     threshold = IntegerField(_l("Số lần phản ánh đúng để cảnh báo"),
                              validators=[DataRequired(), NumberRange(1, 100)])
     window_months = IntegerField(_l("Trong khoảng (tháng)"), validators=[DataRequired(), NumberRange(1, 60)])
+    triage_unit = IntegerField(_l("Tự động phân về đơn vị khi độ tin cậy từ (%)"),
+                               validators=[Optional(), NumberRange(50, 100)])
+    triage_staff = IntegerField(_l("Ghi cán bộ bị phản ánh khi độ tin cậy từ (%)"),
+                                validators=[Optional(), NumberRange(50, 100)])
+    triage_category = IntegerField(_l("Ghi loại phản ánh khi độ tin cậy từ (%)"),
+                                   validators=[Optional(), NumberRange(10, 100)])

@@ -235,14 +235,20 @@ def official_survey():
 @roles_required("admin")
 def settings():
     """Satisfaction targets per year and the repeat-offender rule."""
+    from feedback.triage.services import current_thresholds, save_thresholds
+
     threshold, months = flag_rule()
-    form = SettingsForm(data={"threshold": threshold, "window_months": months}) if request.method == "GET" else SettingsForm()
+    triage = {f"triage_{k}": round(v * 100) for k, v in current_thresholds().items()}
+    form = SettingsForm(data={"threshold": threshold, "window_months": months, **triage}) \
+        if request.method == "GET" else SettingsForm()
     if form.validate_on_submit():
         targets = {}
         if form.target_year.data and form.target_value.data is not None:
             targets[form.target_year.data] = float(form.target_value.data)
         try:
             services.save_settings(current_user, targets, form.threshold.data, form.window_months.data)
+            save_thresholds(current_user, {name: getattr(form, f"triage_{name}").data
+                                           for name in ("unit", "staff", "category")})
             db.session.commit()
             flash(_("Đã lưu thiết lập."), "success")
             return redirect(url_for("monitoring.settings"))

@@ -205,6 +205,22 @@ def api_units():
     return jsonify(units=[{"code": u.code, "name": u.name, "name_en": u.name_en} for u, _d in found])
 
 
+@bp.route("/gui-phan-anh/goi-y", methods=["POST"])
+@limiter.limit(lambda: current_app.config.get("PORTAL_SUGGEST_LIMIT", "30 per minute"))
+def suggest():
+    """The unit and category the text the citizen is typing speaks of (to pre-fill; the citizen decides)."""
+    from feedback.triage.model import current_model
+    from feedback.triage.services import suggest as read
+
+    text = (request.get_json(silent=True) or {}).get("text")
+    if not isinstance(text, str) or len(text.strip()) < 15:
+        return jsonify(unit=None, category=None)
+    result = read(text[:4000], model=current_model())
+    unit = result.unit.value if result.names_unit and result.unit.confidence >= 0.8 else None
+    category = result.category.value if result.category.confidence >= 0.3 else None
+    return jsonify(unit=unit, category=category)
+
+
 @bp.route("/api/units/<code>/staff")
 def api_unit_staff(code):
     """The unit's public staff directory: name, position, counter and public reference only."""

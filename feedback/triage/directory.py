@@ -158,13 +158,21 @@ _cache = {}
 
 
 def current_directory():
-    """The Directory, rebuilt when units or staff changed (their counts and newest ids)."""
+    """The Directory, rebuilt when units or staff changed; checked at most every TRIAGE_DIRECTORY_TTL
+    seconds (the check reads the staff table: at 100,000 staff it costs more than a suggestion)."""
+    from time import monotonic
+
+    from flask import current_app
+
+    ttl = current_app.config.get("TRIAGE_DIRECTORY_TTL", 30)
+    cached = _cache.get("directory")
+    if cached is not None and ttl and cached[2] > monotonic() and cached[0][0] == str(db.engine.url):
+        return cached[1]
     units = db.session.execute(select(func.count(Unit.id), func.max(Unit.id), func.sum(Unit.head_staff_id))).one()
     staff = db.session.execute(select(func.count(Staff.id), func.max(Staff.id),
                                       func.sum(func.length(Staff.full_name) + Staff.unit_id)).where(
         Staff.active.is_(True))).one()
     key = (str(db.engine.url), tuple(units), tuple(staff))
-    cached = _cache.get("directory")
-    if cached is None or cached[0] != key:
-        _cache["directory"] = (key, build_directory())
-    return _cache["directory"][1]
+    directory = cached[1] if cached is not None and cached[0] == key else build_directory()
+    _cache["directory"] = (key, directory, monotonic() + (ttl or 0))
+    return directory

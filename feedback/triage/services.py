@@ -63,6 +63,17 @@ def current_thresholds():
     return thresholds
 
 
+def save_thresholds(actor, percents):
+    """The administrator's thresholds, in percent; a blank one keeps the current value."""
+    from feedback.monitoring.settings import set_setting
+
+    changed = {name: value for name, value in percents.items() if value is not None}
+    for name, value in changed.items():
+        set_setting(f"triage_threshold:{name}", round(value / 100, 3))
+    if changed:
+        audit.record("triage.thresholds", actor=actor, **changed)
+
+
 def suggest(text, *, hint_unit_code=None, model=None):
     """The suggestion for one text (a `model` from `current_model()`, or None for no category)."""
     directory = current_directory()

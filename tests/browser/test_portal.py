@@ -153,3 +153,19 @@ def test_form_works_without_javascript(live_server, browser, directory):
         assert case.staff_id == directory["other"].id and case.is_anonymous
     finally:
         context.close()
+
+
+def test_what_the_citizen_writes_pre_fills_the_unit_and_they_can_change_it(live_server, page, directory):
+    """Issue 15: the portal pre-fills the unit as the citizen types; a choice of theirs is never overridden."""
+    page.goto(f"{live_server}/gui-phan-anh")
+    page.fill("#description", "Cán bộ quầy số 3 phường Nha Trang yêu cầu nộp thêm giấy tờ không có trong quy định")
+    from playwright.sync_api import expect
+
+    expect(page.locator("#unit")).to_have_value("XA-A-MC", timeout=5000)
+    assert page.locator("#suggested-note").is_visible()
+    screenshot(page, "portal-suggested-unit-phone")
+    # The citizen picks another unit; writing more does not take it back.
+    page.select_option("#unit", "XA-B")
+    page.fill("#description", "Cán bộ quầy số 3 phường Nha Trang yêu cầu nộp thêm giấy tờ, lần thứ hai")
+    page.wait_for_timeout(1200)
+    assert page.locator("#unit").input_value() == "XA-B"

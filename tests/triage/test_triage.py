@@ -146,3 +146,59 @@ def test_the_queue_shows_the_suggestion_and_one_click_accepts_it(seeded):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Complaint, case.id).unit.code == "KH-22489-MC"
+
+
+def test_the_administrator_sets_the_thresholds(seeded):
+    from feedback.triage.services import current_thresholds, suggest
+    from tests.conftest import login
+
+    admin = db.session.scalar(select(User).where(User.role == "admin"))
+    client = seeded.test_client()
+    login(client, admin)
+    page = client.get("/monitoring/settings").get_data(as_text=True)
+    assert 'name="triage_unit"' in page and 'value="90"' in page
+    response = client.post("/monitoring/settings", data={"threshold": 2, "window_months": 12, "triage_unit": 100,
+                                                           "triage_staff": 95, "triage_category": 40})
+    assert response.status_code == 302
+    assert current_thresholds() == {"unit": 1.0, "staff": 0.95, "category": 0.4}
+    # At 100% only a place named in full ("xã Vạn Ninh") is routed by itself, not "Vạn Ninh" alone.
+    assert suggest("cán bộ quầy 2 trung tâm hành chính công xã vạn ninh quát tôi").auto_route()
+    assert not suggest("cán bộ quầy 2 trung tâm hành chính công vạn ninh quát tôi").auto_route()
+    client.post("/monitoring/settings", data={"threshold": 2, "window_months": 12, "triage_unit": 90,
+                                              "triage_staff": 90, "triage_category": 30})
+    assert current_thresholds()["unit"] == 0.9
+
+
+def test_the_console_suggests_as_the_operator_types_and_learns_the_choice(seeded):
+    from feedback.models import Category
+    from tests.conftest import login
+
+    operator = db.session.scalar(select(User).where(User.role == "operator"))
+    client = seeded.test_client()
+    login(client, operator)
+    said = "Người dân gọi: cán bộ quầy số 2 trung tâm hành chính công xã Vạn Ninh quát tháo bà cụ, nói năng cộc lốc"
+    suggestion = client.post("/console/suggest", json={"text": said}).get_json()
+    centre = db.session.scalar(select(Unit).where(Unit.code == "KH-22489-MC"))
+    assert suggestion["unit"]["id"] == centre.id and suggestion["unit"]["confidence"] >= 0.9
+    assert suggestion["staff"]["id"] == db.session.scalar(select(Staff.id).where(Staff.badge_code == "KH-22489-MC-03"))
+    assert suggestion["category"]["id"] == db.session.scalar(select(Category.id).where(Category.code == "thai_do"))
+    assert client.post("/console/suggest", json={"text": "   "}).get_json() == {"unit": None, "staff": None,
+                                                                                "category": None}
+    # The operator keeps the unit and files the call: the choice is kept for the next retraining.
+    page = client.get("/console/").get_data(as_text=True)
+    nonce = page.split('name="nonce" type="hidden" value="')[1].split('"')[0]
+    response = client.post("/console/", data={"channel": "operator", "nonce": nonce, "unit_id": centre.id,
+                                              "description": said, "kind": "phan_anh"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    case = db.session.scalar(select(Complaint).where(Complaint.description == said))
+    correction = db.session.scalar(select(TriageCorrection).where(TriageCorrection.complaint_id == case.id))
+    assert correction is not None and correction.unit_code == "KH-22489-MC"
+
+
+def test_the_portal_pre_fill_gives_unit_and_category_only(seeded):
+    client = seeded.test_client()
+    answer = client.post("/gui-phan-anh/goi-y", json={
+        "text": "Cán bộ quầy 1 trung tâm hành chính công xã Vạn Ninh đòi tiền bồi dưỡng mới nhận hồ sơ"}).get_json()
+    assert answer == {"unit": "KH-22489-MC", "category": "nhung_nhieu"}
+    assert client.post("/gui-phan-anh/goi-y", json={"text": "quá chậm"}).get_json() == {"unit": None, "category": None}
+    assert client.post("/gui-phan-anh/goi-y", data="not json").status_code == 200

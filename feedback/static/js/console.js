@@ -32,6 +32,45 @@
       });
     }
 
+    // Triage's suggestion as the operator types what the caller says: fills what is still empty.
+    var description = form.querySelector("textarea[name=description]");
+    var hint = form.querySelector("#triage-hint");
+    var category = form.querySelector("select[name=category_id]");
+    var suggestUrl = form.getAttribute("data-suggest-url");
+    var timer = null;
+    if (description && suggestUrl) {
+      description.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          var token = form.querySelector("input[name=csrf_token]");
+          fetch(suggestUrl, { method: "POST", credentials: "same-origin",
+                              headers: { "Content-Type": "application/json", Accept: "application/json",
+                                         "X-CSRFToken": token ? token.value : "" },
+                              body: JSON.stringify({ text: description.value }) })
+            .then(function (r) { return r.ok ? r.json() : null; })
+            .then(function (s) {
+              if (!s || !hint) { return; }
+              var parts = [];
+              if (s.unit) {
+                parts.push(s.unit.label + " (" + Math.round(s.unit.confidence * 100) + "%)");
+                if (!unit.value) {
+                  unit.value = String(s.unit.id);
+                  unit.dispatchEvent(new Event("change"));
+                  if (s.staff) { staff.setAttribute("data-suggested", String(s.staff.id)); }
+                }
+              }
+              if (s.staff) { parts.push(s.staff.label + " (" + Math.round(s.staff.confidence * 100) + "%)"); }
+              if (s.category) {
+                parts.push(s.category.label + " (" + Math.round(s.category.confidence * 100) + "%)");
+                if (category && !category.value) { category.value = String(s.category.id); }
+              }
+              hint.hidden = !parts.length;
+              hint.textContent = parts.length ? form.getAttribute("data-suggest-label") + ": " + parts.join(" · ") : "";
+            });
+        }, 500);
+      });
+    }
+
     if (staff) {
       unit.addEventListener("change", function () {
         var first = staff.options[0];
@@ -43,6 +82,8 @@
           .then(function (r) { return r.ok ? r.json() : { staff: [] }; })
           .then(function (data) {
             data.staff.forEach(function (s) { staff.add(new Option(s.label, String(s.id))); });
+            var suggested = staff.getAttribute("data-suggested");
+            if (suggested) { staff.value = suggested; staff.removeAttribute("data-suggested"); }
           });
       });
     }

@@ -43,6 +43,43 @@
     });
   }
 
+  // What the citizen writes pre-fills the unit and category they have not chosen yet.
+  var description = form.querySelector("#description");
+  var categorySelect = form.querySelector("#category");
+  var suggestUrl = form.getAttribute("data-suggest-url");
+  var note = document.getElementById("suggested-note");
+  var suggestTimer = null;
+  // Only an empty choice, or one this script made, is ever changed: never what the citizen picked.
+  var suggested = { unit: null, category: null };
+  if (description && suggestUrl && window.fetch) {
+    description.addEventListener("input", function () {
+      clearTimeout(suggestTimer);
+      suggestTimer = setTimeout(function () {
+        var token = form.querySelector("input[name=csrf_token]");
+        fetch(suggestUrl, { method: "POST", credentials: "same-origin",
+                            headers: { "Content-Type": "application/json", "X-CSRFToken": token ? token.value : "" },
+                            body: JSON.stringify({ text: description.value }) })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (s) {
+            if (!s) { return; }
+            var changed = false;
+            if (s.unit && unitSelect && (!unitSelect.value || unitSelect.value === suggested.unit) &&
+                unitSelect.value !== s.unit && unitSelect.querySelector('option[value="' + s.unit + '"]')) {
+              unitSelect.value = suggested.unit = s.unit;
+              unitSelect.dispatchEvent(new Event("change"));
+              changed = true;
+            }
+            if (s.category && categorySelect && (!categorySelect.value || categorySelect.value === suggested.category) &&
+                categorySelect.querySelector('option[value="' + s.category + '"]')) {
+              categorySelect.value = suggested.category = s.category;
+              changed = true;
+            }
+            if (changed && note) { note.hidden = false; }
+          });
+      }, 700);
+    });
+  }
+
   var staffField = form.querySelector(".staff-field");
   var staffSelect = form.querySelector("#staff");
   if (unitSelect && staffField && staffSelect) {
