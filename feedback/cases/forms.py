@@ -136,7 +136,7 @@ class RouteForm(FlaskForm):
     unit_id = IdChoiceField(_l("Đơn vị xử lý"))
     category = SelectField(_l("Loại phản ánh"), choices=[], validate_choice=False)
     # A staff member from triage's suggestion, carried by its one-click acceptance.
-    staff_badge = HiddenField()
+    suggested_staff_id = HiddenField()
     note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Phân về đơn vị"))
 

@@ -122,7 +122,7 @@ def _suggested_view(row, form):
     from feedback.models import Category, Staff
 
     unit = db.session.scalar(select(Unit).where(Unit.code == row.unit_code)) if row.unit_code else None
-    staff = db.session.scalar(select(Staff).where(Staff.badge_code == row.staff_badge)) if row.staff_badge else None
+    staff = db.session.get(Staff, row.staff_id) if row.staff_id else None
     category = db.session.scalar(select(Category).where(Category.code == row.category_code)) \
         if row.category_code else None
     if unit is not None and any(unit.id == value for value, _label in form.unit_id.choices):
@@ -130,7 +130,7 @@ def _suggested_view(row, form):
     if category is not None:
         form.category.data = category.code
     if staff is not None:
-        form.staff_badge.data = staff.badge_code
+        form.suggested_staff_id.data = str(staff.id)
     others = [code for code, _c in (row.candidates or {}).get("unit", {}).get("candidates", [])]
     alternatives = db.session.scalars(select(Unit).where(Unit.code.in_(others))).all() if others else []
     return {"unit": unit, "unit_confidence": row.unit_confidence, "staff": staff,
@@ -674,8 +674,7 @@ def route_case(tracking_code):
     unit = db.session.get(Unit, form.unit_id.data)
     category = db.session.scalar(select(Category).where(Category.code == form.category.data)) \
         if form.category.data else None
-    staff = db.session.scalar(select(Staff).where(Staff.badge_code == form.staff_badge.data)) \
-        if form.staff_badge.data else None
+    staff = db.session.get(Staff, int(form.suggested_staff_id.data)) if (form.suggested_staff_id.data or "").isdigit() else None
     if staff is not None and complaint.staff_id is None and unit is not None and staff.unit.is_within(unit):
         complaint.staff = staff  # triage's suggestion, accepted with the unit it belongs to
     if complaint.staff is not None and unit is not None and conflicts(complaint.staff, unit):

@@ -58,6 +58,14 @@ def _remember_secret(result):
         session[SECRET_KEY] = [result.complaint.tracking_code, result.secret]
 
 
+def _learn_from(result, data):
+    """The operator's choice of unit for what the caller said (or the voicemail held): triage learns it."""
+    if result.created and data.unit is not None:
+        from feedback.triage.services import record_choice
+
+        record_choice(result.complaint, current_user, unit=data.unit, category=data.category, staff=data.staff)
+
+
 @bp.route("/", methods=["GET", "POST"])
 @roles_required(*CONSOLE_ROLES)
 def index():
@@ -74,12 +82,7 @@ def index():
             except services.ConsoleError as exc:
                 form.channel.errors.append(str(exc))
             else:
-                if result.created and data.unit is not None:
-                    # The operator's choice of unit for what the caller said: triage learns from it.
-                    from feedback.triage.services import record_choice
-
-                    record_choice(result.complaint, current_user, unit=data.unit, category=data.category,
-                                  staff=data.staff)
+                _learn_from(result, data)
                 db.session.commit()
                 _remember_secret(result)
                 if result.created:
@@ -106,8 +109,7 @@ def suggest():
         return jsonify(unit=None, staff=None, category=None)
     result = read(text[:4000], model=current_model())
     unit = db.session.scalar(select(Unit).where(Unit.code == result.unit.value)) if result.unit.value else None
-    staff = db.session.scalar(select(Staff).where(Staff.badge_code == result.staff.value)) \
-        if result.staff.value and unit is not None else None
+    staff = db.session.get(Staff, result.staff.id) if result.staff.id and unit is not None else None
     category = db.session.scalar(select(Category).where(Category.code == result.category.value)) \
         if result.category.value else None
     return jsonify(
@@ -166,6 +168,7 @@ def item(item_id):
                 db.session.rollback()
                 flash(str(exc), "error")
                 return redirect(url_for("console.item", item_id=item_id))
+            _learn_from(result, data)
             db.session.commit()
             _remember_secret(result)
             flash(_("Đã tạo phản ánh %(code)s từ mục này.", code=result.complaint.tracking_code), "success")

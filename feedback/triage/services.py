@@ -24,6 +24,7 @@ class Field:
     value: str | None = None  # unit code, staff badge or category code
     confidence: float = 0.0
     candidates: list = field(default_factory=list)  # [(value, confidence)], the next best
+    id: int | None = None  # the row's id (a staff member without a badge code has only this)
 
     def as_dict(self):
         return {"value": self.value, "confidence": round(self.confidence, 3),
@@ -96,7 +97,7 @@ def suggest(text, *, hint_unit_code=None, model=None):
     people = matching.staff_candidates(directory, words, units[0].value if units else None)
     if people:
         staff = Field(people[0].value.badge, people[0].confidence,
-                      [(c.value.badge, c.confidence) for c in people[1:NEXT_BEST + 1]])
+                      [(c.value.badge, c.confidence) for c in people[1:NEXT_BEST + 1]], id=people[0].value.id)
     category = Field()
     scores = model.category_scores(text, directory.name_words) if model is not None else []
     if scores:
@@ -114,6 +115,7 @@ def suggest_for_case(complaint, model):
         db.session.add(row)
     row.unit_code, row.unit_confidence = suggestion.unit.value, suggestion.unit.confidence
     row.staff_badge, row.staff_confidence = suggestion.staff.value, suggestion.staff.confidence
+    row.staff_id = suggestion.staff.id
     row.category_code, row.category_confidence = suggestion.category.value, suggestion.category.confidence
     row.candidates = suggestion.as_dict()
     db.session.flush()
@@ -126,8 +128,8 @@ def _chosen(suggestion, thresholds):
     """The unit, staff member and category the suggestion is sure enough of."""
     unit = db.session.scalar(select(Unit).where(Unit.code == suggestion.unit.value))
     staff = None
-    if suggestion.staff.value and suggestion.staff.confidence >= thresholds["staff"]:
-        staff = db.session.scalar(select(Staff).where(Staff.badge_code == suggestion.staff.value))
+    if suggestion.staff.id and suggestion.staff.confidence >= thresholds["staff"]:
+        staff = db.session.get(Staff, suggestion.staff.id)
     category = None
     if suggestion.category.value and suggestion.category.confidence >= thresholds["category"]:
         category = db.session.scalar(select(Category).where(Category.code == suggestion.category.value))

@@ -41,6 +41,7 @@ def upgrade():
     sa.Column('unit_code', sa.String(length=40), nullable=True),
     sa.Column('unit_confidence', sa.Double(), nullable=False),
     sa.Column('staff_badge', sa.String(length=60), nullable=True),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
     sa.Column('staff_confidence', sa.Double(), nullable=False),
     sa.Column('category_code', sa.String(length=50), nullable=True),
     sa.Column('category_confidence', sa.Double(), nullable=False),
@@ -48,6 +49,7 @@ def upgrade():
     sa.Column('auto_routed', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['complaint_id'], ['complaints.id'], name=op.f('fk_triage_suggestions_complaint_id_complaints'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_triage_suggestions_staff_id_staff')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_triage_suggestions')),
     sa.UniqueConstraint('complaint_id', name=op.f('uq_triage_suggestions_complaint_id'))
     )

@@ -80,3 +80,20 @@ def test_operator_turns_an_sms_into_a_case_on_a_phone(live_server, browser, offi
         screenshot(page, "console-5-case-phone")
     finally:
         context.close()
+
+
+def test_the_console_fills_unit_and_staff_from_what_the_operator_types(live_server, browser, office):
+    """Issue 15: as the operator types what the caller says, triage fills the unit and the staff member."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=TABLET, locale="vi-VN")
+    page = context.new_page()
+    try:
+        sign_in(page, live_server)
+        page.fill("textarea[name=description]", "Người dân phản ánh chị Lan quầy 3 trung tâm phường Nha Trang quát tháo")
+        expect(page.locator("select[name=unit_id]")).to_have_value(str(office["tree"]["counter_a"].id), timeout=5000)
+        expect(page.locator("select[name=staff_id]")).to_have_value(str(office["clerk"].id), timeout=5000)
+        expect(page.locator("#triage-hint")).to_contain_text("Gợi ý từ nội dung")
+        screenshot(page, "console-triage-suggestion-tablet")
+    finally:
+        context.close()

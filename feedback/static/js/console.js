@@ -38,37 +38,40 @@
     var category = form.querySelector("select[name=category_id]");
     var suggestUrl = form.getAttribute("data-suggest-url");
     var timer = null;
+    function askTriage() {
+      var token = form.querySelector("input[name=csrf_token]");
+      fetch(suggestUrl, { method: "POST", credentials: "same-origin",
+                          headers: { "Content-Type": "application/json", Accept: "application/json",
+                                     "X-CSRFToken": token ? token.value : "" },
+                          body: JSON.stringify({ text: description.value }) })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (s) {
+          if (!s || !hint) { return; }
+          var parts = [];
+          if (s.unit) {
+            parts.push(s.unit.label + " (" + Math.round(s.unit.confidence * 100) + "%)");
+            if (!unit.value) {
+              if (s.staff && staff) { staff.setAttribute("data-suggested", String(s.staff.id)); }
+              unit.value = String(s.unit.id);
+              unit.dispatchEvent(new Event("change"));
+            }
+          }
+          if (s.staff) { parts.push(s.staff.label + " (" + Math.round(s.staff.confidence * 100) + "%)"); }
+          if (s.category) {
+            parts.push(s.category.label + " (" + Math.round(s.category.confidence * 100) + "%)");
+            if (category && !category.value) { category.value = String(s.category.id); }
+          }
+          hint.hidden = !parts.length;
+          hint.textContent = parts.length ? form.getAttribute("data-suggest-label") + ": " + parts.join(" · ") : "";
+        });
+    }
     if (description && suggestUrl) {
       description.addEventListener("input", function () {
         clearTimeout(timer);
-        timer = setTimeout(function () {
-          var token = form.querySelector("input[name=csrf_token]");
-          fetch(suggestUrl, { method: "POST", credentials: "same-origin",
-                              headers: { "Content-Type": "application/json", Accept: "application/json",
-                                         "X-CSRFToken": token ? token.value : "" },
-                              body: JSON.stringify({ text: description.value }) })
-            .then(function (r) { return r.ok ? r.json() : null; })
-            .then(function (s) {
-              if (!s || !hint) { return; }
-              var parts = [];
-              if (s.unit) {
-                parts.push(s.unit.label + " (" + Math.round(s.unit.confidence * 100) + "%)");
-                if (!unit.value) {
-                  unit.value = String(s.unit.id);
-                  unit.dispatchEvent(new Event("change"));
-                  if (s.staff) { staff.setAttribute("data-suggested", String(s.staff.id)); }
-                }
-              }
-              if (s.staff) { parts.push(s.staff.label + " (" + Math.round(s.staff.confidence * 100) + "%)"); }
-              if (s.category) {
-                parts.push(s.category.label + " (" + Math.round(s.category.confidence * 100) + "%)");
-                if (category && !category.value) { category.value = String(s.category.id); }
-              }
-              hint.hidden = !parts.length;
-              hint.textContent = parts.length ? form.getAttribute("data-suggest-label") + ": " + parts.join(" · ") : "";
-            });
-        }, 500);
+        timer = setTimeout(askTriage, 500);
       });
+      // A queue item's text (an SMS, a typed voicemail) is there already: suggest at once.
+      if (description.value.trim()) { askTriage(); }
     }
 
     if (staff) {
