@@ -148,9 +148,9 @@ class Complaint(db.Model):
     escalated: Mapped[bool] = mapped_column(default=False)
     escalation_reason: Mapped[str | None] = mapped_column(String(40))
     decline_reason: Mapped[str | None] = mapped_column(String(40))
-    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
     # A likely duplicate is linked to its original, not dropped.
-    related_to_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    related_to_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
     # Idempotency: the same form or webhook delivered twice makes one case.
     submission_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
