@@ -75,3 +75,22 @@ def test_the_case_page_and_the_queue_read_through_indexes(client, populated):
     statements += _statements(client, "/cases/")
     assert statements
     assert not _scans(statements), "\n".join(_scans(statements))
+
+
+def test_the_answers_board_and_the_dashboard_read_through_indexes(client, populated):
+    from tests.publication.helpers import publish
+
+    monitor = factories.user("monitor", db.session.get(type(populated["case"].unit), populated["case"].unit_id).parent
+                             or populated["case"].unit, email="theodoi@example.vn")
+    category = populated["case"].category
+    for i in range(5):
+        publish(populated["case"].unit, category, f"Công chức quát người dân lần {i}", "Đã nhắc nhở.")
+    db.session.commit()
+    from feedback.publication.index import ensure_search_index_once
+
+    ensure_search_index_once()  # once per process (its backfill reads every answer on purpose), not per view
+    statements = _statements(client, "/answers")
+    statements += _statements(client, "/answers?q=quat+nguoi+dan")
+    login(client, monitor)
+    statements += _statements(client, "/monitoring/")
+    assert not _scans(statements), "\n".join(_scans(statements))
