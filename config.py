@@ -74,6 +74,7 @@ class Config:
     # Triage of free text (unit, staff, category) in a job after each case that arrives without a unit.
     TRIAGE_ENABLED = os.environ.get("TRIAGE_ENABLED", "1").lower() not in ("0", "false", "no")
     TRIAGE_MODEL_PATH = os.environ.get("TRIAGE_MODEL_PATH") or None
+    TRIAGE_DIRECTORY_TTL = int(os.environ.get("TRIAGE_DIRECTORY_TTL", "30"))
     # Limits per client address (kiosks: per device), in Flask-Limiter's notation.
     PORTAL_SUBMIT_LIMIT = os.environ.get("PORTAL_SUBMIT_LIMIT", "5 per minute;30 per hour")
     PORTAL_TRACK_LIMIT = os.environ.get("PORTAL_TRACK_LIMIT", "10 per minute;60 per hour")
@@ -83,6 +84,8 @@ class Config:
     # The one jurisdiction this Open311 endpoint serves (a jurisdiction_id, when sent, must be this).
     OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "khanhhoa.gov.vn")
     KIOSK_RATING_LIMIT = os.environ.get("KIOSK_RATING_LIMIT", "120 per minute")
+    # The portal's pre-fill of unit and category as the citizen types (triage).
+    PORTAL_SUGGEST_LIMIT = os.environ.get("PORTAL_SUGGEST_LIMIT", "30 per minute")
     # Staff sessions end after this long without a request, and this long after signing in.
     STAFF_IDLE_MINUTES = _int("STAFF_IDLE_MINUTES", 30)
     STAFF_SESSION_HOURS = _int("STAFF_SESSION_HOURS", 12)
