@@ -100,11 +100,12 @@ def new():
     unit = services.unit_by_code(form.unit.data)
     if form.unit.data and unit is None:
         form.unit.data = ""
-    matches = _fill_choices(form, unit)
+    # The lists of units, categories and staff are built only for a page to show: a POST that creates the
+    # case redirects without them (the select fields do not validate against their choices).
     if request.method == "POST" and _helper_step():
         if not form.submission_key.data:
             form.submission_key.data = services.new_submission_key()
-        return _render_form(form, unit, matches)
+        return _render_form(form, unit)
     if request.method == "POST" and form.website.data:
         session[services.SESSION_RECEIPT] = _fake_receipt(form, unit)
         return redirect(url_for("portal.receipt"))
@@ -128,11 +129,12 @@ def new():
             form.attachments.errors = [*form.attachments.errors, str(error)]
         if valid and not (form.staff.errors or form.category.errors or form.attachments.errors):
             return _create(form, unit, staff, category, checked)
-        return _render_form(form, unit, matches, 422)
-    return _render_form(form, unit, matches)
+        return _render_form(form, unit, 422)
+    return _render_form(form, unit)
 
 
-def _render_form(form, unit, matches, status=200):
+def _render_form(form, unit, status=200):
+    matches = _fill_choices(form, unit)
     return render_template(
         "portal/new.html", form=form, unit=unit, matches=matches, max_files=files.MAX_FILES,
         max_size=files.human_size(files.max_bytes()), accept=files.ACCEPT_ATTRIBUTE, today=local_today().isoformat(),

@@ -348,3 +348,17 @@ def test_units_are_chosen_by_commune_then_office(client, directory):
     found = client.post("/gui-phan-anh", data=form(unit="", unit_q="van ninh", find_unit="Tìm đơn vị"),
                         content_type="multipart/form-data").get_data(as_text=True)
     assert re.findall(r'<optgroup label="([^"]+)">', found) == ["Xã Vạn Ninh"]
+
+
+def test_a_post_that_creates_the_case_builds_no_lists_it_does_not_show(client, directory, monkeypatch):
+    """Issue 16: the portal POST rebuilt the whole unit list (6.6 ms) for a response that only redirects."""
+    from feedback.portal import services as portal_services
+
+    calls = []
+    original = portal_services.public_units
+    monkeypatch.setattr(portal_services, "public_units", lambda *a, **k: calls.append(1) or original(*a, **k))
+    response = _post(client, form())
+    assert response.status_code == 302 and count_cases() == 1 and calls == []
+    # A form sent back with an error still lists every unit.
+    again = _post(client, form(description="", submission_key="another-key-0123456789"))
+    assert again.status_code == 422 and calls and "Phường Nha Trang" in again.get_data(as_text=True)
