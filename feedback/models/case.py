@@ -83,6 +83,8 @@ class Complaint(db.Model):
             name="status",
         ),
         Index("ix_complaints_unit_status_due", "unit_id", "status", "answer_due_at"),
+        # The unit's queue in deadline order: its first page read from the index, not a sort of every case.
+        Index("ix_complaints_unit_due_id", "unit_id", "answer_due_at", "id"),
         Index("ix_complaints_submitted_at", "submitted_at"),
         # The rollup job finds the cases changed since its last run.
         Index("ix_complaints_updated_at", "updated_at"),
