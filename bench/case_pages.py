@@ -21,32 +21,17 @@ DEFAULT_DB = "postgresql://postgres@127.0.0.1/feedback_bench_cases"
 
 
 def _world(db):
-    from feedback.models import Category, Staff, Unit, User
+    """The monitoring benchmark's province (65 communes' centres, their staff, categories) and the head of
+    the first centre."""
+    from bench.monitoring_scale import _build_world
+    from feedback.models import User
 
-    province = Unit(code="KH", name="Tỉnh Khánh Hòa", kind="province", path="/KH/")
-    office = Unit(code="KH-SNV", name="Sở Nội vụ", kind="department", parent=province, path="/KH/KH-SNV/",
-                  is_monitoring_office=True)
-    db.session.add_all([province, office])
-    counters, staff = [], []
-    for i in range(65):
-        commune = Unit(code=f"X{i:02d}", name=f"Xã số {i}", kind="commune", parent=province, path=f"/KH/X{i:02d}/")
-        counter = Unit(code=f"X{i:02d}-MC", name=f"Trung tâm xã số {i}", kind="one_stop", parent=commune,
-                       path=f"/KH/X{i:02d}/X{i:02d}-MC/")
-        db.session.add_all([commune, counter])
-        counters.append(counter)
-        for j in range(10):
-            member = Staff(full_name=f"Cán bộ {i}-{j}", position="Công chức", unit=counter, counter_number=str(j % 5 + 1))
-            db.session.add(member)
-            staff.append(member)
-    category = Category(code="C0", name_vi="Thái độ", name_en="Attitude", kind="staff_complaint", accept_days=1,
-                        answer_days=10)
-    db.session.add(category)
-    db.session.flush()
-    head = User(email="head@bench.vn", full_name="Thủ trưởng", role="unit_head", unit=counters[0])
+    _monitor, counter_ids, staff_ids, category_ids = _build_world(db)
+    head = User(email="head@bench.vn", full_name="Thủ trưởng", role="unit_head", unit_id=counter_ids[0])
     head.set_password("bench")
     db.session.add(head)
     db.session.commit()
-    return head, [c.id for c in counters], [s.id for s in staff], category.id
+    return head, counter_ids, staff_ids, category_ids[0]
 
 
 def _fill(db, count, unit_ids, staff_ids, category_id):

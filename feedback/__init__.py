@@ -130,11 +130,9 @@ def _init_template_helpers(app):
             return ""
         return (to_local(moment) if hasattr(moment, "hour") else moment).strftime(fmt)
 
-    @app.template_filter("hotline_digits")
-    def hotline_digits(code):
-        from feedback.models.base import hotline_digits as digits
+    from feedback.models.base import hotline_digits
 
-        return digits(code)
+    app.template_filter("hotline_digits")(hotline_digits)
 
     @app.template_filter("event_text")
     def event_text(event):

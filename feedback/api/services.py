@@ -19,13 +19,13 @@ from feedback.extensions import db
 from feedback.intake.services import create_case
 from feedback.models import Answer, ApiKey, Category, Complaint, Open311Request, PublishedAnswer, Staff, Unit, utcnow
 from feedback.models.case import CATEGORY_KINDS
+from feedback.models.org import COMMUNE_KINDS
 from feedback.redaction import redact_for_case
 
 CLOSED_STATUSES = {"answered", "published", "closed", "declined"}
 MAX_SPAN = timedelta(days=90)
 MAX_RESULTS = 1000
 MAX_DESCRIPTION = 4000
-COMMUNE_KINDS = ("commune", "ward", "special_zone")
 
 
 class ApiError(Exception):

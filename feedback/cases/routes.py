@@ -99,35 +99,46 @@ def triage():
     from feedback.triage.services import pending_suggestions
 
     suggestions = pending_suggestions(cases)
+    # Read once for the whole page (up to 200 cases): the units, the categories and what is suggested.
+    units = services.triage_units(current_user)
+    categories = _active_categories()
+    lookups = ({u.code: u for u in units}, {c.code: c for c in categories},
+               _staff_by_id([row.staff_id for row in suggestions.values() if row.staff_id]))
     route_forms, suggested = {}, {}
     for complaint in cases:
-        form = _route_form(complaint, prefix=f"r{complaint.id}")
+        form = _route_form(complaint, prefix=f"r{complaint.id}", units=units, categories=categories)
         row = suggestions.get(complaint.id)
         if row is not None:
-            suggested[complaint.id] = _suggested_view(row, form)
+            suggested[complaint.id] = _suggested_view(row, form, *lookups)
         route_forms[complaint.id] = form
     return render_template("cases/triage.html", cases=cases, route_forms=route_forms, suggested=suggested)
 
 
-def _route_form(complaint, prefix="", formdata=None):
+def _active_categories():
     from feedback.models import Category
 
+    return db.session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.sort_order)).all()
+
+
+def _staff_by_id(ids):
+    from feedback.models import Staff
+
+    return {s.id: s for s in db.session.scalars(select(Staff).where(Staff.id.in_(ids)))} if ids else {}
+
+
+def _route_form(complaint, prefix="", formdata=None, units=None, categories=None):
     form = forms.RouteForm(prefix=prefix) if formdata is None else forms.RouteForm(formdata, prefix=prefix)
-    form.unit_id.choices = [(u.id, u.name) for u in services.triage_targets(current_user, complaint)]
+    form.unit_id.choices = [(u.id, u.name) for u in services.triage_targets(current_user, complaint, units)]
     form.category.choices = [("", _("— Giữ nguyên —"))] + [
-        (c.code, c.name(str(get_locale()))) for c in db.session.scalars(
-            select(Category).where(Category.active.is_(True)).order_by(Category.sort_order))]
+        (c.code, c.name(str(get_locale()))) for c in (categories if categories is not None else _active_categories())]
     return form
 
 
-def _suggested_view(row, form):
+def _suggested_view(row, form, units_by_code, categories_by_code, staff_by_id):
     """Triage's suggestion for the queue: names and percentages, and the form pre-filled with it."""
-    from feedback.models import Category, Staff
-
-    unit = db.session.scalar(select(Unit).where(Unit.code == row.unit_code)) if row.unit_code else None
-    staff = db.session.get(Staff, row.staff_id) if row.staff_id else None
-    category = db.session.scalar(select(Category).where(Category.code == row.category_code)) \
-        if row.category_code else None
+    unit = units_by_code.get(row.unit_code)
+    staff = staff_by_id.get(row.staff_id)
+    category = categories_by_code.get(row.category_code)
     if unit is not None and any(unit.id == value for value, _label in form.unit_id.choices):
         form.unit_id.data = unit.id
     if category is not None:
@@ -135,10 +146,10 @@ def _suggested_view(row, form):
     if staff is not None:
         form.suggested_staff_id.data = str(staff.id)
     others = [code for code, _c in (row.candidates or {}).get("unit", {}).get("candidates", [])]
-    alternatives = db.session.scalars(select(Unit).where(Unit.code.in_(others))).all() if others else []
     return {"unit": unit, "unit_confidence": row.unit_confidence, "staff": staff,
             "staff_confidence": row.staff_confidence, "category": category,
-            "category_confidence": row.category_confidence, "alternatives": alternatives}
+            "category_confidence": row.category_confidence,
+            "alternatives": [units_by_code[c] for c in others if c in units_by_code]}
 
 
 @bp.route("/escalated")

@@ -508,14 +508,20 @@ def transfer_case(complaint, actor, to_unit, reason, checked=False):
     db.session.flush()
 
 
-def triage_targets(actor, complaint):
+def triage_units(actor):
+    """Active units in the actor's scope, in tree order: where a triage case may be sent."""
     today = local_today()
     query = select(Unit).order_by(Unit.path)
     scope = access.scope_unit(actor)
     if scope is not None:
         query = query.where(Unit.subtree_clause(scope))
-    return [u for u in db.session.scalars(query).all()
-            if u.is_active_on(today) and not conflicts(complaint.staff, u)]
+    return [u for u in db.session.scalars(query).all() if u.is_active_on(today)]
+
+
+def triage_targets(actor, complaint, units=None):
+    """`triage_units` (read once per page and passed in, or read here) less those the named staff member leads."""
+    units = triage_units(actor) if units is None else units
+    return [u for u in units if not conflicts(complaint.staff, u)]
 
 
 def route_from_triage(complaint, actor, unit, note=None):

@@ -21,6 +21,9 @@ UNIT_KINDS = {
     "one_stop": "Trung tâm Phục vụ hành chính công",
 }
 
+# Kinds of the commune-level units (xã, phường, đặc khu).
+COMMUNE_KINDS = ("commune", "ward", "special_zone")
+
 STAFF_KINDS = {
     "can_bo": "Cán bộ",
     "cong_chuc": "Công chức",
@@ -111,6 +114,11 @@ class Unit(db.Model):
     def subtree_clause(cls, root):
         """WHERE clause selecting `root` and every unit below it."""
         return cls.path.startswith(root.path, autoescape=True)
+
+    @classmethod
+    def top(cls):
+        """The unit at the top of the tree (the province), or None in an empty directory."""
+        return db.session.scalar(select(cls).where(cls.parent_id.is_(None)).order_by(cls.id).limit(1))
 
     @classmethod
     def currently_active(cls, day):

@@ -17,7 +17,6 @@ class TriageSuggestion(db.Model):
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), unique=True)
     unit_code: Mapped[str | None] = mapped_column(String(40))
     unit_confidence: Mapped[float] = mapped_column(default=0.0)
-    staff_badge: Mapped[str | None] = mapped_column(String(60))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     staff_confidence: Mapped[float] = mapped_column(default=0.0)
     category_code: Mapped[str | None] = mapped_column(String(50))

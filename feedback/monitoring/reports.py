@@ -162,12 +162,9 @@ def build_report_data(root, period, progress=lambda pct: None):
 
 def _province_monitoring_office():
     """The whole province's report is issued by the monitoring office under the top unit (Sở Nội vụ)."""
-    from sqlalchemy import select
-
-    from feedback.extensions import db
     from feedback.models import Unit
 
-    top = db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1))
+    top = Unit.top()
     return top.monitoring_office() if top is not None else None
 
 

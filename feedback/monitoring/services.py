@@ -156,8 +156,7 @@ def official_survey(unit, year):
     """The official survey figure of `unit` (the province's for None) for `year`, or None."""
     from feedback.models import Unit
 
-    if unit is None:
-        unit = db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1))
+    unit = unit if unit is not None else Unit.top()
     if unit is None:
         return None
     return db.session.scalar(select(OfficialSurvey).where(OfficialSurvey.unit_id == unit.id,

@@ -212,14 +212,16 @@ def api_units():
 def suggest():
     """The unit and category the text the citizen is typing speaks of (to pre-fill; the citizen decides)."""
     from feedback.triage.model import current_model
-    from feedback.triage.services import suggest as read
+    from feedback.triage.services import current_thresholds, suggest as read
 
     text = (request.get_json(silent=True) or {}).get("text")
     if not isinstance(text, str) or len(text.strip()) < 15:
         return jsonify(unit=None, category=None)
     result = read(text[:4000], model=current_model())
-    unit = result.unit.value if result.names_unit and result.unit.confidence >= 0.8 else None
-    category = result.category.value if result.category.confidence >= 0.3 else None
+    # A pre-fill the citizen sees and may change: a little below the unit's routing threshold is enough.
+    thresholds = current_thresholds()
+    unit = result.unit.value if result.names_unit and result.unit.confidence >= thresholds["unit"] - 0.1 else None
+    category = result.category.value if result.category.confidence >= thresholds["category"] else None
     return jsonify(unit=unit, category=category)
 
 

@@ -17,6 +17,7 @@ from feedback.extensions import db
 from feedback.intake.services import check_secret, create_case, new_secret, secret_digest
 from feedback.messaging import queue_message
 from feedback.models import CaseEvent, Category, Complaint, Rating, Staff, TrackingCode, Unit, utcnow
+from feedback.models.org import COMMUNE_KINDS
 from feedback.outcomes import services as outcomes
 from feedback.text import fold
 
@@ -45,7 +46,6 @@ def public_units(query=None):
     return result
 
 
-COMMUNE_LEVEL = ("commune", "ward", "special_zone")
 # Within a commune: its service centre first (most complaints are about a counter), then the UBND, then
 # its offices.
 _AREA_ORDER = {"one_stop": 0, "commune": 1, "ward": 1, "special_zone": 1}
@@ -62,7 +62,7 @@ def area_name(commune):
 
 def units_by_area(units):
     """[(commune or None, [units])]: the province's bodies first, then each xã/phường in name order."""
-    by_code = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.kind.in_(COMMUNE_LEVEL)))}
+    by_code = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.kind.in_(COMMUNE_KINDS)))}
     areas = {}
     for unit in units:
         codes = unit.path.strip("/").split("/")

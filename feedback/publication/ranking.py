@@ -11,11 +11,12 @@ from sqlalchemy import case, func, select
 from feedback.calendar import working_calendar
 from feedback.cases.workflow import OPEN_STATUSES
 from feedback.extensions import db
+from feedback.models.org import COMMUNE_KINDS
 from feedback.models import Complaint, Rating, Unit, utcnow
 from feedback.models.rating import SATISFIED_SCORES
 from feedback.publication.stats import _as_date, _local_day, _percent
 
-LEVELS = {"commune": ("commune", "ward", "special_zone"), "department": ("department", "agency")}
+LEVELS = {"commune": COMMUNE_KINDS, "department": ("department", "agency")}
 # Units with fewer answered cases than this are listed but not ranked (too few to compare).
 MIN_ANSWERED = 3
 

@@ -12,9 +12,9 @@ triage_cli = AppGroup("triage", help="Gợi ý đơn vị, cán bộ và loại 
 def suggest_command():
     """Read JSON lines {"text": ...} on stdin; write one JSON line per input."""
     from feedback.triage.model import current_model
-    from feedback.triage.services import suggest
+    from feedback.triage.services import current_thresholds, suggest
 
-    model = current_model(train_if_missing=True)
+    model, thresholds = current_model(train_if_missing=True), current_thresholds()
     for line in sys.stdin:
         line = line.strip()
         if not line:
@@ -30,7 +30,7 @@ def suggest_command():
         result = suggest(text, hint_unit_code=item.get("unit_hint"), model=model)
         click.echo(json.dumps({
             "unit": result.unit.value, "staff": result.staff.value, "category": result.category.value,
-            "confidence": round(result.confidence, 3), "auto_route": result.auto_route(),
+            "confidence": round(result.confidence, 3), "auto_route": result.auto_route(thresholds),
             "candidates": result.as_dict(),
         }, ensure_ascii=False))
 

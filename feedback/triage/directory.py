@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from feedback.calendar import local_today
 from feedback.extensions import db
 from feedback.models import Staff, Unit
+from feedback.models.org import COMMUNE_KINDS
 from feedback.triage.text import tokens
 
-COMMUNE_LEVEL = ("commune", "ward", "special_zone")
 KIND_WORDS = {"commune": ("xa",), "ward": ("phuong",), "special_zone": ("dac khu",)}
 # Words that say the text is about the counters of the commune's service centre.
 SERVICE_CENTRE_WORDS = ("mot cua", "quay", "trung tam phuc vu", "hanh chinh cong", "trung tam", "ho so", "thu tuc", "nop", "tiep nhan",
@@ -65,7 +65,6 @@ class Directory:
     units: dict = field(default_factory=dict)  # id -> UnitEntry
     aliases: dict = field(default_factory=dict)  # tuple of words -> [(unit id, strength)]
     commune_offices: dict = field(default_factory=dict)  # commune id -> {suffix or kind: unit id}
-    staff: list = field(default_factory=list)
     staff_by_commune: dict = field(default_factory=dict)  # commune id (or unit id) -> [StaffEntry]
     by_code: dict = field(default_factory=dict)
     by_badge: dict = field(default_factory=dict)
@@ -104,7 +103,7 @@ def build_directory():
 
     def commune_of(unit):
         node = unit
-        while node is not None and node.kind not in COMMUNE_LEVEL:
+        while node is not None and node.kind not in COMMUNE_KINDS:
             node = by_id.get(node.parent_id)
         return node.id if node is not None else None
 
@@ -114,7 +113,7 @@ def build_directory():
         directory.by_code[unit.code] = unit.id
         words = tokens(unit.name)
         directory.name_words.update(words)
-        if unit.kind in COMMUNE_LEVEL:
+        if unit.kind in COMMUNE_KINDS:
             place = _place(unit.name)
             directory.add_alias(place, unit.id, 0.9)
             for kind_word in KIND_WORDS[unit.kind]:
@@ -147,7 +146,6 @@ def build_directory():
         directory.name_words.update(full.split())
         entry = StaffEntry(staff_id, badge, unit_id, unit.commune_id, full, full.split()[-1] if full else "",
                            (counter or "").strip() or None, " ".join(tokens(position)))
-        directory.staff.append(entry)
         directory.staff_by_commune.setdefault(unit.commune_id or unit_id, []).append(entry)
         if badge:
             directory.by_badge[badge.upper()] = entry

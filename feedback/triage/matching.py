@@ -5,7 +5,7 @@ typo in a place or a person's name. Every finding carries a confidence; nothing 
 text does not name.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
@@ -22,11 +22,6 @@ class Candidate:
     value: object  # a unit id or a StaffEntry
     confidence: float
     why: str = ""
-
-
-@dataclass
-class Mentions:
-    units: list = field(default_factory=list)  # Candidate(unit id), best first
 
 
 def _ngrams(words, n):

@@ -2,12 +2,11 @@
 and record what people chose instead."""
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import select
 
 from feedback import audit
 from feedback.extensions import db
-from feedback.models import Category, Complaint, Staff, Unit
+from feedback.models import Category, Staff, Unit
 from feedback.models.triage import TriageCorrection, TriageSuggestion
 from feedback.redaction import redact_patterns
 from feedback.triage import matching
@@ -114,13 +113,13 @@ def suggest_for_case(complaint, model):
         row = TriageSuggestion(complaint_id=complaint.id)
         db.session.add(row)
     row.unit_code, row.unit_confidence = suggestion.unit.value, suggestion.unit.confidence
-    row.staff_badge, row.staff_confidence = suggestion.staff.value, suggestion.staff.confidence
-    row.staff_id = suggestion.staff.id
+    row.staff_id, row.staff_confidence = suggestion.staff.id, suggestion.staff.confidence
     row.category_code, row.category_confidence = suggestion.category.value, suggestion.category.confidence
     row.candidates = suggestion.as_dict()
     db.session.flush()
-    if complaint.unit_id is None and suggestion.auto_route():
-        row.auto_routed = auto_route(complaint, suggestion)
+    thresholds = current_thresholds()
+    if complaint.unit_id is None and suggestion.auto_route(thresholds):
+        row.auto_routed = auto_route(complaint, suggestion, thresholds)
     return row
 
 
@@ -136,14 +135,13 @@ def _chosen(suggestion, thresholds):
     return unit, staff, category
 
 
-def auto_route(complaint, suggestion):
+def auto_route(complaint, suggestion, thresholds):
     """Route a triage case as if the citizen had chosen the suggested unit (and staff, category): the same
     routing rules, so a complaint about a unit's head still climbs. True when it left the queue."""
     from feedback.cases.routing import route
     from feedback.cases.services import _event, _notify, heads_for
     from feedback.timeline import recorded
 
-    thresholds = current_thresholds()
     unit, staff, category = _chosen(suggestion, thresholds)
     if unit is None:
         return False
@@ -195,10 +193,3 @@ def pending_suggestions(complaints):
     rows = db.session.scalars(select(TriageSuggestion).where(TriageSuggestion.complaint_id.in_(ids))).all()
     return {r.complaint_id: r for r in rows}
 
-
-def text_of(complaint_id):
-    return db.session.scalar(select(Complaint.description).where(Complaint.id == complaint_id))
-
-
-def enabled():
-    return current_app.config.get("TRIAGE_ENABLED", True)

@@ -37,7 +37,7 @@ def normalise(text):
 # Words of greeting and framing that carry no category ("kính gửi đường dây nóng, tôi xin phản ánh").
 FRAMING = {"kinh", "gui", "duong", "day", "nong", "toi", "xin", "phan", "anh", "da", "cho", "hoi", "sao", "tai",
            "o", "cua", "cong", "chuc", "can", "bo", "nguoi", "ngoi", "chi", "em", "co", "chu", "ong", "ba",
-           "trung", "tam", "phuc", "vu", "hanh", "chinh", "mot", "phan", "xa", "phuong", "ubnd", "so", "phong"}
+           "trung", "tam", "phuc", "vu", "hanh", "chinh", "mot", "xa", "phuong", "ubnd", "so", "phong"}
 # Kept though they are also in names: they tell what happened.
 CONTENT_KEEP = {"tre", "muon", "tien", "giay", "bo", "sung", "ho", "so", "tu", "choi", "van", "ban", "the", "quay",
                 "khen", "cam", "on", "nhanh", "lau", "hen", "dien", "thoai", "xin", "loi", "thu", "le", "phi"}

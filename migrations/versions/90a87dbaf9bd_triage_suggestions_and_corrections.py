@@ -40,7 +40,6 @@ def upgrade():
     sa.Column('complaint_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('unit_code', sa.String(length=40), nullable=True),
     sa.Column('unit_confidence', sa.Double(), nullable=False),
-    sa.Column('staff_badge', sa.String(length=60), nullable=True),
     sa.Column('staff_id', sa.Integer(), nullable=True),
     sa.Column('staff_confidence', sa.Double(), nullable=False),
     sa.Column('category_code', sa.String(length=50), nullable=True),
