@@ -202,3 +202,36 @@ def test_the_portal_pre_fill_gives_unit_and_category_only(seeded):
     assert answer == {"unit": "KH-22489-MC", "category": "nhung_nhieu"}
     assert client.post("/gui-phan-anh/goi-y", json={"text": "quá chậm"}).get_json() == {"unit": None, "category": None}
     assert client.post("/gui-phan-anh/goi-y", data="not json").status_code == 200
+
+
+def test_a_unit_added_after_the_model_was_trained_is_found_at_once(seeded):
+    from feedback.triage.services import suggest
+
+    province = db.session.scalar(select(Unit).where(Unit.code == "KH"))
+    new = Unit(code="KH-99999", name="UBND xã Hòn Tre Mới", kind="commune", parent=province,
+               path=Unit.path_for("KH-99999", province))
+    db.session.add(new)
+    db.session.commit()
+    assert suggest("Cán bộ UBND xã Hòn Tre Mới nói năng cộc lốc").unit.value == "KH-99999"
+
+
+def test_when_triage_fails_the_case_stays_committed_and_waits_in_the_queue(seeded, monkeypatch):
+    """The citizen's code is a committed case whatever the job after it does."""
+    from feedback.models import JobOutbox
+    from feedback.triage import services as triage_services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("model file unreadable")
+
+    monkeypatch.setattr(triage_services, "suggest_for_case", broken)
+    case = _sms_case("Cán bộ quầy số 2 trung tâm hành chính công xã Vạn Ninh quát tôi")
+    assert case is not None and case.unit_id is None  # kept, in the triage queue for a person
+    row = db.session.scalar(select(JobOutbox).where(JobOutbox.func == "feedback.triage.jobs.triage_case")
+                            .order_by(JobOutbox.id.desc()))
+    assert row.finished_at is None and row.attempts >= 1  # and retried by the outbox later
+    monkeypatch.undo()
+    db.session.execute(JobOutbox.__table__.update().where(JobOutbox.id == row.id).values(run_after=None))
+    db.session.commit()
+    jobs.run_due_inline()
+    db.session.expire_all()
+    assert db.session.get(Complaint, case.id).unit.code == "KH-22489-MC"
