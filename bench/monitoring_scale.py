@@ -91,9 +91,20 @@ def _fill(db, first, count_cases, first_rating, count_ratings, unit_ids, staff_i
     db.session.commit()
     cases_s = time.perf_counter() - started
     started = time.perf_counter()
+    fill_ratings(db, first_rating, count_ratings, unit_ids, staff_ids)
+    return cases_s, time.perf_counter() - started
+
+
+def fill_ratings(db, first, count, unit_ids, staff_ids):
+    """`count` kiosk ratings over the last two years, most of them good, in chunks of two million."""
+    from sqlalchemy import text
+
+    units = "(ARRAY[" + ",".join(map(str, unit_ids)) + "])"
+    staff = "(ARRAY[" + ",".join(map(str, staff_ids)) + "])"
+    span = 730 * 86400
     chunk = 2_000_000
-    for start in range(first_rating, first_rating + count_ratings, chunk):
-        end = min(start + chunk, first_rating + count_ratings) - 1
+    for start in range(first, first + count, chunk):
+        end = min(start + chunk, first + count) - 1
         db.session.execute(text(f"""
             INSERT INTO ratings (unit_id, staff_id, counter_number, score, reasons, source, created_at)
             SELECT {units}[1 + (g % {len(unit_ids)})],
@@ -106,7 +117,6 @@ def _fill(db, first, count_cases, first_rating, count_ratings, unit_ids, staff_i
             FROM generate_series({start}, {end}) g
         """))
         db.session.commit()
-    return cases_s, time.perf_counter() - started
 
 
 def _time_pages(client, paths, repeat):

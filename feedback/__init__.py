@@ -148,6 +148,13 @@ def _init_template_helpers(app):
             return ""
         return unit.name_en if str(get_locale()) == "en" and unit.name_en else unit.name
 
+    @app.template_filter("capped_count")
+    def capped_count(count, cap):
+        """A count in the page's number format, "10.000+" once it passed the cap it was counted to."""
+        from flask_babel import format_decimal
+
+        return format_decimal(cap) + "+" if count > cap else format_decimal(count)
+
     @app.template_filter("category_name")
     def category_name(category):
         return category.name(str(get_locale())) if category is not None else ""

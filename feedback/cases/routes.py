@@ -1,9 +1,12 @@
 """The unit's work queue, the case page and its actions (thin: check, call a service, commit, redirect)."""
+from datetime import datetime
+
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy.orm import selectinload
 
 from feedback.attachments import path_of
 from feedback.auth.access import roles_required
@@ -18,6 +21,8 @@ from feedback.models import (Attachment, CaseEvent, Category, Complaint, Identit
                              CaseReview, TransferRequest, Unit, User, utcnow)
 
 PAGE_SIZE = 50
+# Counts in the queue's header stop here ("10.000+"); the filters still find every case.
+COUNT_CAP = 10_000
 SOON_WORKING_DAYS = 2
 
 
@@ -54,7 +59,6 @@ def queue():
         "due": request.args.get("due") if request.args.get("due") in due_clauses else "",
         "mine": request.args.get("mine") == "1",
     }
-    page = min(_int_arg("page") or 1, 10_000)
     query = select(Complaint).where(visible)
     if filters["status"]:
         query = query.where(Complaint.status == filters["status"])
@@ -66,14 +70,10 @@ def queue():
         query = query.where(due_clauses[filters["due"]])
     if filters["mine"]:
         query = query.where(Complaint.assigned_to_id == current_user.id)
-    rows = db.session.scalars(
-        # NULLS LAST, not "answer_due_at IS NULL" first: the same order, and one an index can give.
-        query.order_by(Complaint.answer_due_at.asc().nulls_last(), Complaint.id)
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    ).all()
-    has_next = len(rows) > PAGE_SIZE
-    counts = dict(db.session.execute(
-        select(Complaint.status, func.count()).where(visible).group_by(Complaint.status)).all())
+    after = _parse_cursor(request.args.get("after"))
+    rows = _page_after(query, after)
+    next_cursor = _cursor(rows[PAGE_SIZE - 1]) if len(rows) > PAGE_SIZE else None
+    counts = _status_counts(visible)
     due_counts = {key: db.session.scalar(select(func.count()).select_from(Complaint).where(visible, clause))
                   for key, clause in due_clauses.items()}
     categories = db.session.scalars(select(Category).order_by(Category.sort_order, Category.name_vi)).all()
@@ -83,8 +83,66 @@ def queue():
                             select(Complaint.id).where(Complaint.staff_id == Staff.id, visible).exists())
         .order_by(Staff.full_name)).all()
     return render_template("cases/queue.html", cases=rows[:PAGE_SIZE], counts=counts, due_counts=due_counts,
-                           total=sum(counts.values()), filters=filters, page=page, has_next=has_next,
-                           categories=categories, named=named, statuses=STATUSES, now=now)
+                           total=counts.pop(None), filters=filters, after=after, next_cursor=next_cursor,
+                           categories=categories, named=named, statuses=STATUSES, now=now, count_cap=COUNT_CAP)
+
+
+def _cursor(complaint):
+    """Where the next page starts: after this case in the queue's order (deadline, then id)."""
+    due = complaint.answer_due_at.strftime("%Y%m%d%H%M%S%f") if complaint.answer_due_at else "x"
+    return f"{due}~{complaint.id}"
+
+
+def _parse_cursor(raw):
+    """(answer_due_at or None, id) from `after=`, or None (the first page) for anything else."""
+    due, _, ident = (raw or "").partition("~")
+    if not ident.isdigit() or not 0 < int(ident) < 2**63:
+        return None
+    if due == "x":
+        return None, int(ident)
+    try:
+        return datetime.strptime(due, "%Y%m%d%H%M%S%f"), int(ident)
+    except ValueError:
+        return None
+
+
+def _page_after(query, after):
+    """PAGE_SIZE + 1 cases in deadline order after the cursor, by index seeks however deep the page.
+
+    Cases with a deadline come first (a row comparison the (unit_id, answer_due_at, id) index answers
+    directly), then those without one in id order: one OR across both would make PostgreSQL read
+    every case before the cursor.
+    """
+    rows = []
+    if after is None or after[0] is not None:
+        dated = query.where(Complaint.answer_due_at.is_not(None))
+        if after is not None:
+            dated = dated.where(tuple_(Complaint.answer_due_at, Complaint.id) > tuple_(*after))
+        rows = db.session.scalars(dated.options(*_ROW_LOADS).order_by(Complaint.answer_due_at, Complaint.id)
+                                  .limit(PAGE_SIZE + 1)).all()
+    if len(rows) <= PAGE_SIZE:
+        undated = query.where(Complaint.answer_due_at.is_(None))
+        if after is not None and after[0] is None:
+            undated = undated.where(Complaint.id > after[1])
+        rows += db.session.scalars(undated.options(*_ROW_LOADS).order_by(Complaint.id)
+                                   .limit(PAGE_SIZE + 1 - len(rows))).all()
+    return rows
+
+
+# What a queue row shows, loaded with the page (one query each) instead of one by one per row.
+_ROW_LOADS = (selectinload(Complaint.category), selectinload(Complaint.unit), selectinload(Complaint.staff),
+              selectinload(Complaint.assigned_to))
+
+
+def _status_counts(visible):
+    """Cases per status and in all (key None), each counted up to COUNT_CAP + 1 and shown as "10.000+" above:
+    an exact count of a unit's 200,000 closed cases would read them all on every view of the queue."""
+    def capped(*conditions):
+        return (select(func.count()).select_from(select(Complaint.id).where(visible, *conditions)
+                                                 .limit(COUNT_CAP + 1).subquery()).scalar_subquery())
+
+    row = db.session.execute(select(capped(), *(capped(Complaint.status == s) for s in STATUSES))).one()
+    return {None: row[0], **dict(zip(STATUSES, row[1:]))}
 
 
 @bp.route("/triage")
