@@ -20,6 +20,8 @@ from feedback.monitoring.rollups import refresh_rollups
 from feedback.monitoring.settings import flag_rule, satisfaction_target
 
 MONITOR_ROLES = ("monitor", "admin")
+# Rows of a long per-staff table shown at once (a province names hundreds; the rest are a page away).
+ROWS_PER_PAGE = 100
 
 
 def _period():
@@ -33,6 +35,16 @@ def _period():
 
 def _root():
     return services.scope_root(current_user)
+
+
+def _page_of(rows, arg="page"):
+    """One page of an already ordered list: (its rows, the page number, the number of pages)."""
+    pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
+    try:
+        page = min(pages, max(1, int(request.args.get(arg, 1))))
+    except ValueError:
+        page = 1
+    return rows[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE], page, pages
 
 
 def _staff_in_scope(public_ref):
@@ -78,12 +90,14 @@ def named_staff():
     except ValueError:
         pass
     since = utcnow() - timedelta(days=round(months * 30.44))
-    rows = queries.named_staff(_root(), since)
+    everyone = queries.named_staff(_root(), since)
+    rows, page, pages = _page_of(everyone)
     open_flags = {f.staff_id: f for f in db.session.scalars(select(StaffFlag).where(StaffFlag.decided_at.is_(None)))}
     year = local_today().year
     failed = queries.staff_with_decisions_in(year, [row.staff.id for row in rows])
     return render_template("monitoring/named_staff.html", rows=rows, months=months, threshold=threshold,
-                           open_flags=open_flags, year=year, failed=failed)
+                           open_flags=open_flags, year=year, failed=failed, page=page, pages=pages,
+                           total=len(everyone), first=(page - 1) * ROWS_PER_PAGE)
 
 
 @bp.route("/staff/<public_ref>")
@@ -128,11 +142,13 @@ def satisfaction():
     """Satisfaction index per unit, counter and staff member against the year's target."""
     period = _period()
     data = queries.satisfaction(_root(), period)
+    staff_rows, page, pages = _page_of(data["staff"])
     return render_template(
         "monitoring/satisfaction.html", period=period, data=data,
         low_staff=queries.low_rated_staff(data["staff"]),
         commendations=queries.commendations(_root(), period, data["staff"]),
         official=services.official_survey(_root(), period.start.year),
+        staff_rows=staff_rows, page=page, pages=pages, first=(page - 1) * ROWS_PER_PAGE,
     )
 
 
