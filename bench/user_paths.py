@@ -1,11 +1,12 @@
 """Every path a citizen or an official waits on, through gunicorn and wrk, beside two references.
 
     python -m bench user_paths [--cases=20000] [--ratings=N] [--seconds=3] [--rounds=3]
-                               [--connections=2,16] [--only=name,...] [--reuse] [--fill-only]
+                               [--connections=2,16] [--only=name,...] [--reuse [--settle]] [--fill-only]
 
 The size `make bench` runs is the default (20,000 cases, ten ratings a case, a few minutes);
 the province size is `--cases=1000000` (ten million ratings; filling takes about fifteen
-minutes on two cores, and `--fill-only` then `--reuse` keeps it for later runs).
+minutes on two cores, and `--fill-only` then `--reuse` keeps it for later runs; `--settle` before a
+reused run marks the jobs earlier runs queued as done).
 
 What it builds (INSERT ... SELECT generate_series, not the ORM): the monitoring benchmark's
 province (65 communes' one-stop centres, 650 staff, 10 categories), cases with three timeline
@@ -133,10 +134,12 @@ def fill(db, cases, ratings):
                    t + interval '1 day', t + interval '10 days',
                    CASE WHEN s.status IN ('closed', 'published') THEN t + (g % 9) * interval '1 day' END,
                    CASE WHEN s.status = 'published' THEN t + interval '12 days' END, t, 'phan_anh', 'normal'
-            FROM (SELECT g, t, CASE WHEN g % 10 = 0 THEN 'verifying' WHEN g % 10 = 1 THEN 'accepted'
-                                    WHEN g % 10 = 2 THEN 'received'
-                                    WHEN g % 10 = 3 AND t < now() AT TIME ZONE 'UTC' - interval '15 days'
+            FROM (SELECT g, t, CASE WHEN g % 10 = 3 AND t < now() AT TIME ZONE 'UTC' - interval '15 days'
                                          THEN 'published'
+                                    -- open cases are the last six weeks' (older ones were answered long ago)
+                                    WHEN t < now() AT TIME ZONE 'UTC' - interval '42 days' THEN 'closed'
+                                    WHEN g % 10 = 0 THEN 'verifying' WHEN g % 10 = 1 THEN 'accepted'
+                                    WHEN g % 10 = 2 THEN 'received'
                                     ELSE 'closed' END AS status
                   FROM (SELECT g, now() AT TIME ZONE 'UTC' - ((g::bigint * 2654435761) % {span}) * interval '1 second' AS t
                         FROM generate_series(1, {cases}) g) a) s""")
@@ -177,7 +180,25 @@ def fill(db, cases, ratings):
         connection.execute(text("VACUUM ANALYZE"))
     refresh_rollups()
     db.session.commit()
+    settle(db)
     return time.perf_counter() - started
+
+
+def settle(db):
+    """The steady state of a running system: the deadline sweep has seen the overdue cases, what it queued has
+    run, and no periodic job is due as the measuring starts (each still runs at its interval)."""
+    from sqlalchemy import text
+
+    from feedback.cases.jobs import check_deadlines
+    from feedback.jobs.worker import PERIODIC_JOBS
+    from feedback.models import PeriodicRun, utcnow
+
+    check_deadlines()
+    db.session.execute(text("UPDATE job_outbox SET enqueued_at = coalesce(enqueued_at, now()), started_at = "
+                            "coalesce(started_at, now()), finished_at = now() WHERE finished_at IS NULL"))
+    db.session.execute(text("DELETE FROM periodic_runs"))
+    db.session.add_all(PeriodicRun(name=name, last_run_at=utcnow()) for name in PERIODIC_JOBS)
+    db.session.commit()
 
 
 def _secret(complaint_id):
@@ -314,10 +335,12 @@ class Requests:
         return self._as_head(["/cases/?status=verifying"])
 
     def _queue_deep_page(self, offset, count):
-        return self._as_head([self.deep_queue_page()])
+        if not hasattr(self, "deep_page"):
+            self.deep_page = self._walk_queue()
+        return self._as_head([self.deep_page])
 
-    def deep_queue_page(self):
-        """The queue's page about a third of the way down, reached by its own 'next' links."""
+    def _walk_queue(self):
+        """The queue's page about a third of the way down (at most 400 pages), reached by its own 'next' links."""
         client = self.app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = self.head.get_id()
@@ -455,6 +478,9 @@ def run(argv):
         old = db.session.scalar(text("SELECT count(*) FROM published_answers WHERE search_text LIKE :t"),
                                 {"t": "%hon chong%"})
         db.session.remove()
+    if "--settle" in argv:
+        with app.app_context():
+            settle(db)
     if "--fill-only" in argv:
         return None
     import redis

@@ -105,6 +105,10 @@ def handle_late(complaint, now):
     return True
 
 
+# Cases handled per transaction by the deadline sweep.
+DEADLINE_BATCH = 200
+
+
 def check_deadlines(now=None):
     """The periodic job; commits. Returns counts of what it did (for logs and tests)."""
     now = now or utcnow()
@@ -112,35 +116,44 @@ def check_deadlines(now=None):
     warn_until = calendar.add_working_days(now, WARN_WORKING_DAYS)
     late_until = calendar.add_working_days(now, LATE_WORKING_DAYS)
     counts = {"warnings": 0, "overdue_accept": 0, "late": 0}
-    query = select(Complaint).where(
+    due_ids = db.session.scalars(select(Complaint.id).where(
         Complaint.unit_id.is_not(None), Complaint.status.in_(OPEN_STATUSES),
         or_(and_(Complaint.status == "received", Complaint.accept_due_at <= warn_until),
             Complaint.answer_due_at <= warn_until),
-    ).order_by(Complaint.id)
-    for complaint in db.session.scalars(query).all():
-        accept_due, answer_due = complaint.accept_due_at, complaint.answer_due_at
-        if complaint.status == "received" and accept_due is not None:
-            if now < accept_due <= warn_until:
-                counts["warnings"] += _warn(complaint, "warn_accept", accept_due, _(
-                    "Phản ánh %(code)s sắp hết hạn thụ lý (%(due)s).", code=complaint.tracking_code,
-                    due=to_local(accept_due).strftime("%H:%M %d/%m/%Y")))
-            elif accept_due <= now:
-                counts["overdue_accept"] += _warn(complaint, "overdue_accept", accept_due, _(
-                    "Phản ánh %(code)s đã quá hạn thụ lý (%(due)s).", code=complaint.tracking_code,
-                    due=to_local(accept_due).strftime("%H:%M %d/%m/%Y")))
-        if answer_due is None:
-            continue
-        if now < answer_due <= warn_until:
-            counts["warnings"] += _warn(complaint, "warn_answer", answer_due, _(
-                "Phản ánh %(code)s sắp hết hạn trả lời (%(due)s).", code=complaint.tracking_code,
-                due=to_local(answer_due).strftime("%H:%M %d/%m/%Y")))
-        if answer_due <= now:
-            if handle_late(complaint, now):
-                counts["late"] += 1
-        elif answer_due <= late_until and complaint.status in NOT_CONCLUDED:
-            counts["warnings"] += foresee_late(complaint, answer_due)
-    # A job commits its own work (the rq worker removes the session afterwards).
+    ).order_by(Complaint.id)).all()
     db.session.commit()
+    for start in range(0, len(due_ids), DEADLINE_BATCH):
+        batch = due_ids[start:start + DEADLINE_BATCH]
+        for complaint in db.session.scalars(select(Complaint).where(Complaint.id.in_(batch)).order_by(Complaint.id)):
+            _check_one(complaint, now, warn_until, late_until, counts)
+        # Each batch commits: the audit chain's lock (taken by the first audit row) is held for one batch,
+        # not for the whole sweep, which at a province's size kept every intake request waiting for minutes.
+        db.session.commit()
     if any(counts.values()):
         log.info("deadline check: %s", counts)
     return counts
+
+
+def _check_one(complaint, now, warn_until, late_until, counts):
+    """The warnings, late notices and forecasts one open case is due (idempotent: keyed notifications)."""
+    accept_due, answer_due = complaint.accept_due_at, complaint.answer_due_at
+    if complaint.status == "received" and accept_due is not None:
+        if now < accept_due <= warn_until:
+            counts["warnings"] += _warn(complaint, "warn_accept", accept_due, _(
+                "Phản ánh %(code)s sắp hết hạn thụ lý (%(due)s).", code=complaint.tracking_code,
+                due=to_local(accept_due).strftime("%H:%M %d/%m/%Y")))
+        elif accept_due <= now:
+            counts["overdue_accept"] += _warn(complaint, "overdue_accept", accept_due, _(
+                "Phản ánh %(code)s đã quá hạn thụ lý (%(due)s).", code=complaint.tracking_code,
+                due=to_local(accept_due).strftime("%H:%M %d/%m/%Y")))
+    if answer_due is None:
+        return
+    if now < answer_due <= warn_until:
+        counts["warnings"] += _warn(complaint, "warn_answer", answer_due, _(
+            "Phản ánh %(code)s sắp hết hạn trả lời (%(due)s).", code=complaint.tracking_code,
+            due=to_local(answer_due).strftime("%H:%M %d/%m/%Y")))
+    if answer_due <= now:
+        if handle_late(complaint, now):
+            counts["late"] += 1
+    elif answer_due <= late_until and complaint.status in NOT_CONCLUDED:
+        counts["warnings"] += foresee_late(complaint, answer_due)

@@ -21,8 +21,8 @@ from feedback.models import (Attachment, CaseEvent, Category, Complaint, Identit
                              CaseReview, TransferRequest, Unit, User, utcnow)
 
 PAGE_SIZE = 50
-# Counts in the queue's header stop here ("10.000+"); the filters still find every case.
-COUNT_CAP = 10_000
+# Counts in the queue's header stop here ("1.000+"); the filters still find every case.
+COUNT_CAP = 1_000
 SOON_WORKING_DAYS = 2
 
 
@@ -135,7 +135,7 @@ _ROW_LOADS = (selectinload(Complaint.category), selectinload(Complaint.unit), se
 
 
 def _status_counts(visible):
-    """Cases per status and in all (key None), each counted up to COUNT_CAP + 1 and shown as "10.000+" above:
+    """Cases per status and in all (key None), each counted up to COUNT_CAP + 1 and shown as "1.000+" above:
     an exact count of a unit's 200,000 closed cases would read them all on every view of the queue."""
     def capped(*conditions):
         return (select(func.count()).select_from(select(Complaint.id).where(visible, *conditions)

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import joinedload
 
 from feedback.calendar import local_date
@@ -196,14 +196,6 @@ def escalated_cases(root, limit=200):
     ).all()
 
 
-def _substantiated_clause():
-    return exists().where(
-        Verification.complaint_id == Complaint.id,
-        Verification.status == "approved",
-        Verification.conclusion.in_(SUBSTANTIATED),
-    )
-
-
 @dataclass
 class NamedStaffRow:
     staff: Staff
@@ -214,15 +206,26 @@ class NamedStaffRow:
 
 
 def named_staff(root, since, until=None):
-    """Every staff member of the subtree named in a case since `since`, with counts."""
+    """Every staff member of the subtree named in a case since `since`, with counts.
+
+    The named counts come from the partial (submitted_at, staff_id) index alone, and the substantiated ones
+    from the approved verifications (few) joined to their cases: an EXISTS per named case read the
+    verifications once for each of the window's 170,000 cases at a province's size (0.4 s a view).
+    """
     until = until or utcnow()
+    in_window = (Complaint.staff_id.is_not(None), Complaint.submitted_at >= since, Complaint.submitted_at < until)
     named = (
-        select(
-            Complaint.staff_id.label("staff_id"),
-            func.count().label("named"),
-            func.sum(case((_substantiated_clause(), 1), else_=0)).label("substantiated"),
-        )
-        .where(Complaint.staff_id.is_not(None), Complaint.submitted_at >= since, Complaint.submitted_at < until)
+        select(Complaint.staff_id.label("staff_id"), func.count().label("named"))
+        .where(*in_window)
+        .group_by(Complaint.staff_id)
+        .subquery()
+    )
+    upheld = select(Verification.complaint_id).where(
+        Verification.status == "approved", Verification.conclusion.in_(SUBSTANTIATED)).distinct().subquery()
+    substantiated = (
+        select(Complaint.staff_id.label("staff_id"), func.count().label("substantiated"))
+        .join(upheld, upheld.c.complaint_id == Complaint.id)
+        .where(*in_window)
         .group_by(Complaint.staff_id)
         .subquery()
     )
@@ -233,13 +236,15 @@ def named_staff(root, since, until=None):
         .group_by(DisciplineDecision.staff_id)
         .subquery()
     )
+    upheld_count = func.coalesce(substantiated.c.substantiated, 0)
     rows = db.session.execute(
-        select(Staff, named.c.named, named.c.substantiated, func.coalesce(disciplined.c.disciplined, 0))
+        select(Staff, named.c.named, upheld_count, func.coalesce(disciplined.c.disciplined, 0))
         .options(joinedload(Staff.unit))
         .join(named, named.c.staff_id == Staff.id)
+        .outerjoin(substantiated, substantiated.c.staff_id == Staff.id)
         .outerjoin(disciplined, disciplined.c.staff_id == Staff.id)
         .where(Staff.unit_id.in_(subtree_ids(root)))
-        .order_by(named.c.substantiated.desc(), named.c.named.desc(), Staff.full_name)
+        .order_by(upheld_count.desc(), named.c.named.desc(), Staff.full_name)
     ).all()
     return [NamedStaffRow(staff, n or 0, s or 0, d or 0) for staff, n, s, d in rows]
 

@@ -138,3 +138,37 @@ def test_deadline_job_runs_through_rq_once(world, redis_url, app):
         assert _count(JobOutbox, JobOutbox.func == "feedback.cases.jobs.check_deadlines") == 1
     finally:
         app.config["REDIS_URL"], app.config["JOBS_INLINE"] = saved
+
+
+def test_the_sweep_commits_a_batch_at_a_time_so_intake_never_waits_for_all_of_it(world, monkeypatch):
+    """Issue 16: at a province's size the sweep held the audit chain's lock (taken by its first audit row) in one
+    transaction for minutes, and every portal, SMS and kiosk request that writes an audit row waited behind it."""
+    import feedback.cases.jobs as jobs
+    from sqlalchemy import event
+
+    monkeypatch.setattr(jobs, "DEADLINE_BATCH", 2, raising=False)
+    cases = [world.case(description=f"Phản ánh quá hạn số {n} tại Bộ phận Một cửa phường") for n in range(5)]
+    for complaint in cases:
+        complaint.status = "accepted"
+    db.session.commit()
+    audit_rows_per_commit, pending = [], [0]
+
+    def count_audit_rows(session, flush_context, instances):
+        pending[0] += sum(isinstance(obj, AuditEvent) for obj in session.new)
+
+    def close_transaction(session, transaction):
+        if transaction.parent is None:  # the real transaction, not a savepoint
+            audit_rows_per_commit.append(pending[0])
+            pending[0] = 0
+
+    event.listen(db.session, "before_flush", count_audit_rows)
+    event.listen(db.session, "after_transaction_end", close_transaction)
+    try:
+        with _at(2026, 12, 31, 9, 0):
+            assert check_deadlines()["late"] == 5
+    finally:
+        event.remove(db.session, "before_flush", count_audit_rows)
+        event.remove(db.session, "after_transaction_end", close_transaction)
+    writes = [n for n in audit_rows_per_commit if n]
+    assert len(writes) == 3, audit_rows_per_commit  # 2 + 2 + 1 cases, each batch in its own transaction
+    assert _count(Notification, Notification.kind == "late", Notification.user_id.is_(None)) == 5
