@@ -41,8 +41,11 @@ worker: install
 test: dev-install
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# Every user path through gunicorn and wrk at a small size (a few minutes; needs wrk); the province size is
+# `make bench BENCH_ARGS=--cases=1000000`. Other benchmarks: `python -m bench --help`.
+BENCH_ARGS ?=
 bench: dev-install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench user_paths $(BENCH_ARGS)
 
 # A mixed load with Redis, worker and PostgreSQL faults (SOAK_MINUTES, default 5); see tests/faults/soak.py.
 SOAK_MINUTES ?= 5

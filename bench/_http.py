@@ -166,6 +166,21 @@ def run_wrk(base, requests_file, seconds, connections, folder):
     }
 
 
+def wait_until_idle(port, deadline_seconds=30):
+    """Return once the server answers /bench/hello at once: requests queued by the previous run (wrk stops
+    sending, gunicorn still serves what it accepted) would otherwise be timed against the next path."""
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=deadline_seconds)
+        connection.request("GET", "/bench/hello")
+        connection.getresponse().read()
+        connection.close()
+        if time.perf_counter() - started < 0.02:
+            return
+        time.sleep(0.2)
+
+
 def have_wrk():
     return shutil.which("wrk") is not None
 

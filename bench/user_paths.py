@@ -241,6 +241,7 @@ class Requests:
             self.category = db.session.scalar(text("SELECT code FROM categories ORDER BY id LIMIT 1"))
             self.in_unit = db.session.scalar(text("SELECT count(*) FROM complaints WHERE unit_id = :u"), {"u": unit_id})
             self.year = time.gmtime().tm_year
+        self.base = int(time.time()) * 10**10
 
     def _cookie_for(self, user):
         client = self.app.test_client()
@@ -261,9 +262,13 @@ class Requests:
             return token, f"{name}={client.get_cookie(name).value}"
 
     def build(self, name, offset, count):
-        """The requests of path `name`: (method, path, headers, body) tuples."""
+        """The requests of path `name`: (method, path, headers, body) tuples.
+
+        Numbers start from this run's own base (the clock), so no MessageSid or client_uuid of an earlier
+        run on a reused database comes back as a (much cheaper) duplicate.
+        """
         with self.app.app_context():
-            return getattr(self, "_" + re.sub(r"\W+", "_", name).strip("_").lower())(offset, count)
+            return getattr(self, "_" + re.sub(r"\W+", "_", name).strip("_").lower())(self.base + offset, count)
 
     # references
     def _hello(self, offset, count):
@@ -505,6 +510,7 @@ def run(argv):
                             warm = requests.build(name, offset + 500_000, 300)
                             _http.run_wrk(base, _http.write_requests(Path(folder) / "warm.tsv", warm), 1,
                                           connections, folder)
+                        _http.wait_until_idle(port)
                         figures = _http.run_wrk(base, path, seconds, connections, folder)
                         if len(lines) > 1 and figures["requests"] > len(lines):
                             figures["errors"] += f" {figures['requests'] - len(lines)} requests were repeats"

@@ -93,20 +93,18 @@ def case_dashboard(root, period, now=None):
     sums = (func.sum(CaseRollup.received), func.sum(CaseRollup.answered),
             func.sum(CaseRollup.answered_on_time), func.sum(CaseRollup.answer_seconds))
 
-    def grouped(column):
-        # One small GROUP BY per dimension: rows returned are bounded by units, categories, channels.
-        return db.session.execute(select(column, *sums).where(in_period).group_by(column)).all()
-
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(scope)))}
     by_path = {u.path: u for u in units.values()}
     owner = _child_of_root(root, units)
     totals, per_unit, per_category, per_channel = CaseFigures(), {}, {}, {}
-    for unit_id, *figures in grouped(CaseRollup.unit_id):
+    # One read of the period's rollup rows, summed per (unit, category, channel) (a few thousand rows at a
+    # province's size), then added up per dimension here: three GROUP BYs read the same rows three times.
+    dimensions = (CaseRollup.unit_id, CaseRollup.category_id, CaseRollup.channel)
+    for unit_id, category_id, channel, *figures in db.session.execute(
+            select(*dimensions, *sums).where(in_period).group_by(*dimensions)):
         totals.add(*figures)
         per_unit.setdefault(owner(unit_id), CaseFigures()).add(*figures)
-    for category_id, *figures in grouped(CaseRollup.category_id):
         per_category.setdefault(category_id, CaseFigures()).add(*figures)
-    for channel, *figures in grouped(CaseRollup.channel):
         per_channel.setdefault(channel, CaseFigures()).add(*figures)
 
     open_rows = db.session.execute(
