@@ -74,13 +74,15 @@ def _child_of_root(root, units_by_id):
     """Map a unit id to the root itself or the root's direct child whose subtree holds it."""
     depth = 0 if root is None else len(root.path.strip("/").split("/"))
 
+    owners = {}
+
     def owner(unit_id):
-        unit = units_by_id.get(unit_id)
-        if unit is None:
-            return None
-        codes = unit.path.strip("/").split("/")
-        key = "/" + "/".join(codes[: depth + 1]) + "/"
-        return key
+        # Asked once per rollup row (thousands a view): each unit's answer is worked out once.
+        if unit_id not in owners:
+            unit = units_by_id.get(unit_id)
+            codes = unit.path.strip("/").split("/") if unit is not None else None
+            owners[unit_id] = None if codes is None else "/" + "/".join(codes[: depth + 1]) + "/"
+        return owners[unit_id]
 
     return owner
 
