@@ -58,7 +58,7 @@ LIMIT = "100000 per minute"
 AIMS = {
     "portal POST": (150, 0.25), "Open311 POST": (150, 0.25), "kiosk rating -> case": (150, 0.25),
     "SMS webhook -> case": (150, 0.25), "track look-up": (50, None),
-    "queue": (150, None), "queue, status filter": (150, None), "queue, deep page": (150, None),
+    "queue": (150, None), "queue status filter": (150, None), "queue deep page": (150, None),
     "case page": (150, None), "board": (50, None), "board ?q=thai do": (50, None),
     "board ?q=hon chong (old)": (50, None), "dashboard": (300, None), "register": (500, None),
     "satisfaction": (500, None),
@@ -355,12 +355,13 @@ class Requests:
         pages = max(1, self.in_unit // 50 // 3)
         for _ in range(min(pages, 400)):
             html = client.get(target).get_data(as_text=True)
-            match = re.search(r'rel="next" href="([^"]+)"', html)
+            match = re.search(r'href="([^"]+)" rel="next"', html)
             if not match:
                 break
             from html import unescape
 
             target = unescape(match.group(1))
+        assert "after=" in target, "the queue has no next page to walk to"
         return target
 
     def _case_page(self, offset, count):
@@ -391,7 +392,7 @@ class Requests:
 
 
 PATHS = ["portal POST", "Open311 POST", "kiosk rating", "kiosk rating -> case", "SMS webhook -> case",
-         "track look-up", "queue", "queue, status filter", "queue, deep page", "case page", "board",
+         "track look-up", "queue", "queue status filter", "queue deep page", "case page", "board",
          "board ?q=thai do", "board ?q=hon chong (old)", "dashboard", "register", "satisfaction"]
 REFERENCES = ["hello", "insert"]
 # What a user gets when the path works (wrk only tells 2xx/3xx from the rest, so each path is checked first:
