@@ -81,17 +81,12 @@ def _environment(database_url, redis_url):
 
 # --- the data -----------------------------------------------------------------------------------
 
-def _texts():
-    from bench.publication_board import _texts as board_texts
-
-    return board_texts()
-
-
 def fill(db, cases, ratings):
     """A province with `cases` cases and `ratings` ratings; returns seconds taken."""
     from sqlalchemy import text
 
     from bench.monitoring_scale import _build_world, fill_ratings
+    from bench.publication_board import _texts
     from feedback.models import ApiKey, Kiosk, User
     from feedback.monitoring.rollups import refresh_rollups
     from feedback.publication.index import ensure_search_index
@@ -114,7 +109,7 @@ def fill(db, cases, ratings):
 
     units = "(ARRAY[" + ",".join(map(str, unit_ids)) + "])"
     staff = "(ARRAY[" + ",".join(map(str, staff_ids)) + "])"
-    complaint_kinds = [c for c in category_ids[:8]]
+    complaint_kinds = category_ids[:8]  # the last two are compliments
     cats = "(ARRAY[" + ",".join(map(str, complaint_kinds)) + "])"
     span = 730 * 86400
     raw = db.session.connection().connection.driver_connection
@@ -243,12 +238,17 @@ class Requests:
             self.year = time.gmtime().tm_year
         self.base = int(time.time()) * 10**10
 
-    def _cookie_for(self, user):
+    def _signed_in(self, user):
+        """A test client holding `user`'s session (as the login would leave it)."""
         client = self.app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
             session["signed_in_at"] = session["seen_at"] = time.time()
+        return client
+
+    def _cookie_for(self, user):
+        client = self._signed_in(user)
         client.get("/healthz")
         name = self.app.config["SESSION_COOKIE_NAME"]
         return f"{name}={client.get_cookie(name).value}"
@@ -346,11 +346,7 @@ class Requests:
 
     def _walk_queue(self):
         """The queue's page about a third of the way down (at most 400 pages), reached by its own 'next' links."""
-        client = self.app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = self.head.get_id()
-            session["_fresh"] = True
-            session["signed_in_at"] = session["seen_at"] = time.time()
+        client = self._signed_in(self.head)
         target = "/cases/"
         pages = max(1, self.in_unit // 50 // 3)
         for _ in range(min(pages, 400)):

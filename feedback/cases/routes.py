@@ -113,23 +113,21 @@ def _page_after(query, after):
     directly), then those without one in id order: one OR across both would make PostgreSQL read
     every case before the cursor.
     """
-    rows = []
+    query, rows = query.options(*_ROW_LOADS), []
     if after is None or after[0] is not None:
         dated = query.where(Complaint.answer_due_at.is_not(None))
         if after is not None:
             dated = dated.where(tuple_(Complaint.answer_due_at, Complaint.id) > tuple_(*after))
-        rows = db.session.scalars(dated.options(*_ROW_LOADS).order_by(Complaint.answer_due_at, Complaint.id)
-                                  .limit(PAGE_SIZE + 1)).all()
+        rows = db.session.scalars(dated.order_by(Complaint.answer_due_at, Complaint.id).limit(PAGE_SIZE + 1)).all()
     if len(rows) <= PAGE_SIZE:
         undated = query.where(Complaint.answer_due_at.is_(None))
         if after is not None and after[0] is None:
             undated = undated.where(Complaint.id > after[1])
-        rows += db.session.scalars(undated.options(*_ROW_LOADS).order_by(Complaint.id)
-                                   .limit(PAGE_SIZE + 1 - len(rows))).all()
+        rows += db.session.scalars(undated.order_by(Complaint.id).limit(PAGE_SIZE + 1 - len(rows))).all()
     return rows
 
 
-# What a queue row shows, joined into the page's own query (small tables, by primary key) instead of one by one per row.
+# What a queue row shows, joined into the page's own query (small tables, by primary key), not loaded per row.
 _ROW_LOADS = (joinedload(Complaint.category), joinedload(Complaint.unit), joinedload(Complaint.staff),
               joinedload(Complaint.assigned_to))
 

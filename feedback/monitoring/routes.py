@@ -37,11 +37,11 @@ def _root():
     return services.scope_root(current_user)
 
 
-def _page_of(rows, arg="page"):
+def _page_of(rows):
     """One page of an already ordered list: (its rows, the page number, the number of pages)."""
     pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
     try:
-        page = min(pages, max(1, int(request.args.get(arg, 1))))
+        page = min(pages, max(1, int(request.args.get("page", 1))))
     except ValueError:
         page = 1
     return rows[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE], page, pages
