@@ -63,3 +63,25 @@ def test_unroutable_case_lands_in_triage(app):
     result = create_case(channel="sms", description="không rõ đơn vị", contact={"phone": "+84905000000"})
     db.session.commit()
     assert result.complaint.unit_id is None
+
+
+def test_a_resent_submission_with_contact_leaves_one_case_one_complainant_and_one_message(app):
+    """The insert that meets a taken submission key keeps nothing of the second delivery."""
+    from sqlalchemy import func
+
+    from feedback.models import Complainant
+
+    tree = factories.province_tree()
+    contact = {"full_name": "Nguyễn Văn A", "phone": "+84905123456"}
+    first = create_case(channel="web", description="Lần một", target_unit=tree["a"], contact=contact,
+                        submission_key="web:resent-with-contact")
+    db.session.commit()
+    again = create_case(channel="web", description="Lần hai", target_unit=tree["a"], contact=contact,
+                        submission_key="web:resent-with-contact")
+    db.session.commit()
+    assert not again.created and again.complaint.id == first.complaint.id and again.secret is None
+    assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Complainant)) == 1
+    assert db.session.scalar(select(func.count()).select_from(OutboundMessage)) == 1
+    assert again.complaint.description == "Lần một"
+    assert verify_chain() == (True, None)
