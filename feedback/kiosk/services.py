@@ -15,7 +15,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from feedback.calendar import local_date
 from feedback import audit
@@ -23,7 +22,7 @@ from feedback.extensions import db
 from feedback.intake.services import create_case
 from feedback.models import Category, Complaint, Kiosk, Rating, Staff, utcnow
 from feedback.models.rating import MISCONDUCT_REASONS, RATING_REASONS, SCORES, SERIOUS_REASONS
-from feedback.models.base import hotline_digits
+from feedback.models.base import hotline_digits, insert_unless_taken
 
 COOKIE_NAME = "kiosk_device"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest lifetime browsers accept
@@ -254,59 +253,51 @@ def result_of(rating, secret=None, duplicate=False):
 
 
 def record_rating(kiosk, data):
-    """Store one tap sequence (once per client_uuid); returns the API result. Flushes; the caller commits."""
+    """Store one tap sequence (once per client_uuid); returns the API result. Flushes; the caller commits.
+
+    The rating goes in first, keyed by the device's client_uuid: a replay (or the same taps arriving
+    twice at once) stops there with the stored answer, before a case could be made for it again.
+    """
     clean = validate_payload(kiosk, data)
-    existing = _existing(clean["client_uuid"])
-    if existing is not None:
-        return result_of(existing, duplicate=True)
     staff, score, reasons, comment = clean["staff"], clean["score"], clean["reasons"], clean["comment"]
-    complaint, secret = None, None
-    if becomes_case(score, reasons, comment, clean["phone"]):
-        staff_description = None
-        if staff is None:
-            staff_description = (_("Cán bộ tại quầy %(n)s", n=kiosk.counter_number) if kiosk.counter_number
-                                 else _("Cán bộ tại quầy tiếp nhận (người dân không nhớ tên)"))
-        created = create_case(
-            channel="kiosk",
-            description=case_description(kiosk, score, reasons, comment),
-            category=category_for(reasons),
-            target_unit=kiosk.unit,
-            staff=staff,
-            staff_description=staff_description,
-            incident_date=local_date(clean["tapped_at"]),
-            incident_place=kiosk.name,
-            contact={"phone": clean["phone"]} if clean["phone"] else None,
-            submission_key=f"kiosk:{clean['client_uuid']}",
-            actor_label="kiosk",
-        )
-        complaint, secret = created.complaint, (created.secret if created.created else None)
-    rating = Rating(
+    rating = insert_unless_taken(db.session, Rating, dict(
         unit_id=kiosk.unit_id,
         staff_id=staff.id if staff else None,
         kiosk_id=kiosk.id,
         counter_number=kiosk.counter_number or (staff.counter_number if staff else None),
-        complaint_id=complaint.id if complaint else None,
         score=score,
         reasons=",".join(reasons),
         comment=comment,
         source="kiosk",
         client_uuid=clean["client_uuid"],
         created_at=clean["tapped_at"],
+    ), Rating.client_uuid)
+    if rating is None:
+        return result_of(_existing(clean["client_uuid"]), duplicate=True)
+    if not becomes_case(score, reasons, comment, clean["phone"]):
+        return result_of(rating)
+    staff_description = None
+    if staff is None:
+        staff_description = (_("Cán bộ tại quầy %(n)s", n=kiosk.counter_number) if kiosk.counter_number
+                             else _("Cán bộ tại quầy tiếp nhận (người dân không nhớ tên)"))
+    created = create_case(
+        channel="kiosk",
+        description=case_description(kiosk, score, reasons, comment),
+        category=category_for(reasons),
+        target_unit=kiosk.unit,
+        staff=staff,
+        staff_description=staff_description,
+        incident_date=local_date(clean["tapped_at"]),
+        incident_place=kiosk.name,
+        contact={"phone": clean["phone"]} if clean["phone"] else None,
+        submission_key=f"kiosk:{clean['client_uuid']}",
+        actor_label="kiosk",
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(rating)
-            db.session.flush()
-    except IntegrityError:
-        # The same tap sequence arrived twice at once: the other request stored it.
-        existing = _existing(clean["client_uuid"])
-        if existing is None:
-            raise
-        return result_of(existing, duplicate=True)
-    if complaint is not None:
-        audit.record("kiosk.rating_case", actor_label="kiosk", obj=rating, kiosk=kiosk.id,
-                     complaint=complaint.tracking_code, score=score)
-    return result_of(rating, secret=secret)
+    rating.complaint_id = created.complaint.id
+    db.session.flush()
+    audit.record("kiosk.rating_case", actor_label="kiosk", obj=rating, kiosk=kiosk.id,
+                 complaint=created.complaint.tracking_code, score=score)
+    return result_of(rating, secret=created.secret if created.created else None)
 
 
 def new_client_uuid():

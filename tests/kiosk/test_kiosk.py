@@ -309,3 +309,52 @@ def test_attitude_with_a_written_complaint_files_the_case_under_the_attitude_cat
                        comment="Quát mắng người già").status_code == 200
     case = db.session.scalar(select(Complaint))
     assert case.category_id == attitude.id and case.staff_id == counter["binh"].id
+
+
+def _statements_of(app, request):
+    """The SQL one request sends (lower-cased), in order."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.lower().split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = request()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return response, statements
+
+
+def test_a_rating_that_becomes_a_case_is_inserted_once_without_a_look_up_or_a_savepoint(app, client, counter):
+    """Issue 16: the kiosk case looked itself up and inserted its rating in a savepoint (3 round trips
+    a new tap never needs); the rating now goes in first with ON CONFLICT on its client_uuid."""
+    factories.category("nhung_nhieu", is_misconduct=True)
+    db.session.commit()
+    key = str(uuid.uuid4())
+    payload = dict(client_uuid=key, score=1, staff_id=counter["lan"].id, reasons=["asked_money"])
+    response, statements = _statements_of(app, lambda: post_rating(client, counter["token"], **payload))
+    assert response.status_code == 200 and response.get_json()["case"]
+    assert not [s for s in statements if s.startswith(("savepoint", "release"))], statements
+    assert not [s for s in statements if s.startswith("select") and "from ratings" in s], statements
+    replay, replayed = _statements_of(app, lambda: post_rating(client, counter["token"], **payload))
+    assert replay.get_json()["duplicate"] is True and replay.get_json()["case"] == response.get_json()["case"]
+    assert not [s for s in replayed if s.startswith("insert into complaints")], replayed
+    assert rating_count() == 1 and db.session.scalar(select(func.count(Complaint.id))) == 1
+
+
+def test_a_replay_that_would_now_be_a_case_returns_the_stored_rating_and_makes_no_case(client, counter):
+    """The same client_uuid sent again with a complaint added: the first answer stands, no orphan case."""
+    factories.category("thai_do", is_misconduct=True)
+    db.session.commit()
+    key = str(uuid.uuid4())
+    first = post_rating(client, counter["token"], client_uuid=key, score=2, staff_id=counter["lan"].id,
+                        reasons=["waiting"])
+    again = post_rating(client, counter["token"], client_uuid=key, score=1, staff_id=counter["lan"].id,
+                        reasons=["attitude"], comment="Quát mắng người dân")
+    assert first.get_json()["case"] is None
+    assert again.get_json()["duplicate"] is True and again.get_json()["case"] is None
+    assert again.get_json()["rating_id"] == first.get_json()["rating_id"]
+    assert rating_count() == 1 and db.session.scalar(select(func.count(Complaint.id))) == 0
