@@ -128,3 +128,10 @@ def local_today():
 
 def local_date(moment: datetime) -> date:
     return to_local(moment).date()
+
+
+def warm_holidays():
+    """Build this year's and next year's holiday tables now, not in the first request that dates a case."""
+    year = local_today().year
+    for each in (year, year + 1):
+        _vietnam_holidays(each).is_working_day(date(each, 1, 2))

@@ -2,7 +2,7 @@
 
 Times are written in local time (Asia/Ho_Chi_Minh) and converted, as the calendar stores naive UTC.
 """
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import pytest
 
@@ -113,3 +113,16 @@ def test_office_hours_come_from_configuration(app):
 def test_bad_office_hours_are_refused(spec):
     with pytest.raises(ValueError):
         parse_office_hours(spec)
+
+
+def test_warmed_holidays_leave_no_table_to_build_for_a_case_dated_today_or_next_year():
+    """wsgi.py warms the tables so a worker's first case does not build them inside a request."""
+    from feedback import calendar
+
+    calendar._vietnam_holidays.cache_clear()
+    calendar.warm_holidays()
+    built = calendar._vietnam_holidays.cache_info().misses
+    today = calendar.local_today()
+    calendar.WorkingCalendar().add_working_days(datetime.combine(today, time(9)), 15)
+    calendar.WorkingCalendar().is_working_day(date(today.year + 1, 6, 1))
+    assert calendar._vietnam_holidays.cache_info().misses == built == 2
