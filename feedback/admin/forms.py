@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from feedback.cases.rules import URGENCIES
 from feedback.models.case import CATEGORY_KINDS
 from feedback.models.org import ROLES, STAFF_KINDS, UNIT_KINDS
+from feedback.widgets import ListSelect
 
 _INVALID = object()
 
@@ -27,6 +28,8 @@ def _opt_int(value):
 
 class ScopedSelectField(SelectField):
     """A select whose submitted value must be one of the choices offered (ids coerced to int/None)."""
+
+    widget = ListSelect()
 
     def __init__(self, label=None, validators=None, coerce=_opt_int, **kwargs):
         super().__init__(label, validators, coerce=coerce, **kwargs)

@@ -9,10 +9,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from feedback.cases.rules import CASE_KINDS, URGENCIES
 from feedback.cases.services import DECLINE_REASONS, MAX_EXTENSION_DAYS
+from feedback.widgets import ListSelect
 
 
 class IdChoiceField(SelectField):
     """A select of database ids whose errors are in Vietnamese."""
+
+    widget = ListSelect()
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("coerce", int)

@@ -272,7 +272,7 @@ def decide_identity(request_id):
 
 # --- the case page ---------------------------------------------------------------------------------
 
-def _build_forms(complaint, bound=None):
+def _build_forms(complaint, bound=None, pending_transfer=None):
     """Every action form the current user may use on this case (a bound one replaces its blank twin)."""
     bound = bound or {}
     made = {}
@@ -299,7 +299,7 @@ def _build_forms(complaint, bound=None):
             made["late_notice"] = notice
         if complaint.status in ("received", "accepted"):
             made["decline"] = bound.get("decline") or forms.DeclineForm()
-            if services.pending_transfer(complaint) is None:
+            if pending_transfer is None:
                 transfer = bound.get("transfer") or forms.TransferForm()
                 transfer.unit_id.choices = [(u.id, u.name) for u in services.transfer_targets(complaint, current_user)]
                 made["transfer"] = transfer
@@ -335,22 +335,25 @@ def render_case(complaint, bound=None, status=200):
         reveal_requests = [r for r in reveal_requests if r.requested_by_id == current_user.id]
     can_act = access.can_act(current_user, complaint)
     is_head = access.is_head(current_user, complaint)
+    # The case's transfer requests once: the pending one (if any) and those accepted.
+    transfers = db.session.scalars(select(TransferRequest).where(TransferRequest.complaint_id == complaint.id)
+                                   .order_by(TransferRequest.id)).all()
+    pending_transfer = next((t for t in transfers if t.status == "pending"), None)
+    actor_ids = {e.actor_id for e in events if e.actor_id}
     # Links to the original / merged cases only where the user may open them.
     original = db.session.get(Complaint, complaint.duplicate_of_id) if complaint.duplicate_of_id else None
     related = {c.tracking_code: access.can_view(current_user, c) for c in [*duplicates, original] if c is not None}
     return render_template(
         "cases/detail.html", complaint=complaint, events=events, files=files, duplicates=duplicates,
         original=original, reveal_requests=reveal_requests, show_identity=show_identity, can_act=can_act, is_head=is_head,
-        forms=_build_forms(complaint, bound), related=related, now=utcnow(), channel_labels=CHANNELS,
-        late_notices=services.late_notices(complaint), pending_transfer=services.pending_transfer(complaint),
+        forms=_build_forms(complaint, bound, pending_transfer), related=related, now=utcnow(), channel_labels=CHANNELS,
+        late_notices=services.late_notices(complaint), pending_transfer=pending_transfer,
         review_form=_review_form(complaint) if _may_review(complaint) else None,
-        transfers_done=db.session.scalars(select(TransferRequest).where(
-            TransferRequest.complaint_id == complaint.id, TransferRequest.status == "accepted")
-            .order_by(TransferRequest.id)).all(),
+        transfers_done=[t for t in transfers if t.status == "accepted"],
         decline_labels=services.DECLINE_REASONS, kinds=rules.CASE_KINDS, urgencies=rules.URGENCIES,
         track=rules.track(complaint.kind),
-        users={u.id: u for u in db.session.scalars(select(User).where(
-            User.id.in_({e.actor_id for e in events if e.actor_id}))).all()},
+        users={u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids))).all()}
+        if actor_ids else {},
     ), status
 
 

@@ -369,12 +369,10 @@ def extend_deadline(complaint, actor, days, reason):
 def transfer_targets(complaint, actor):
     """Units a case may be transferred to: active, in the same province tree, not the current one,
     and not led by the staff member the case names."""
-    root = complaint.unit
-    while root is not None and root.parent is not None:
-        root = root.parent
     query = select(Unit).order_by(Unit.path)
-    if root is not None:
-        query = query.where(Unit.subtree_clause(root))
+    if complaint.unit is not None:
+        # The province is the first code of the unit's path: no walk up the tree one parent at a time.
+        query = query.where(Unit.path.startswith(complaint.unit.root_path, autoescape=True))
     today = local_today()
     return [u for u in db.session.scalars(query).all()
             if u.id != complaint.unit_id and u.is_active_on(today) and not conflicts(complaint.staff, u)]

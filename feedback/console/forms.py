@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from feedback.calendar import local_today
 from feedback.cases.rules import CASE_KINDS
 from feedback.kiosk.services import normalise_phone
+from feedback.widgets import ListSelect
 
 
 def int_or_none(value):
@@ -25,8 +26,8 @@ class CaseFieldsForm(FlaskForm):
         render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "off", "placeholder": "0905 123 456"},
     )
     caller_name = StringField(_l("Họ và tên người phản ánh"), validators=[Optional(), Length(max=120)])
-    unit_id = SelectField(_l("Đơn vị bị phản ánh"), coerce=int_or_none, validate_choice=False)
-    staff_id = SelectField(_l("Cán bộ bị phản ánh"), coerce=int_or_none, validate_choice=False)
+    unit_id = SelectField(_l("Đơn vị bị phản ánh"), coerce=int_or_none, validate_choice=False, widget=ListSelect())
+    staff_id = SelectField(_l("Cán bộ bị phản ánh"), coerce=int_or_none, validate_choice=False, widget=ListSelect())
     staff_description = StringField(_l("Mô tả cán bộ khi không rõ tên"), validators=[Optional(), Length(max=300)])
     category_id = SelectField(_l("Loại phản ánh"), coerce=int_or_none, validate_choice=False)
     description = TextAreaField(

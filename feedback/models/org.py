@@ -83,6 +83,11 @@ class Unit(db.Model):
         """True when this unit is `other` or lies in its subtree."""
         return other is not None and self.path.startswith(other.path)
 
+    @property
+    def root_path(self):
+        """The path of the unit at the top of this one's tree ("/KH/" for "/KH/KH-SNV/")."""
+        return "/" + self.path.strip("/").split("/")[0] + "/"
+
     def ancestors(self):
         """Parents from the nearest up to the root."""
         unit, found = self.parent, []

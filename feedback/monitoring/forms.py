@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from feedback.models.monitoring import FLAG_DECISIONS
 from feedback.monitoring.periods import parse_period
+from feedback.widgets import ListSelect
 
 
 def _valid_period(form, field):
@@ -26,7 +27,7 @@ class FlagDecisionForm(FlaskForm):
 
 
 class OfficialSurveyForm(FlaskForm):
-    unit = SelectField(_l("Đơn vị"), choices=[], validate_choice=False)
+    unit = SelectField(_l("Đơn vị"), choices=[], validate_choice=False, widget=ListSelect())
     year = IntegerField(_l("Năm khảo sát"), validators=[DataRequired(_l("Vui lòng nhập năm.")), NumberRange(2014, 2100)])
     index_value = DecimalField(_l("Chỉ số hài lòng chính thức (%)"), places=2,
                                validators=[DataRequired(_l("Vui lòng nhập chỉ số.")), NumberRange(0, 100)])

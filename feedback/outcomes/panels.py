@@ -10,16 +10,21 @@ def outcome_panels(complaint):
     if not access.can_view(current_user, complaint):
         return None
     verification = services.current_verification(complaint)
+    # The latest verification is the latest approved one when it is approved; with none, none is approved.
+    if verification is None or verification.status == "approved":
+        approved = verification
+    else:
+        approved = services.approved_verification(complaint)
     decision = services.current_discipline(complaint)
     answer = services.current_answer(complaint)
     return {
         "verification": verification,
-        "approved": services.approved_verification(complaint),
+        "approved": approved,
         "decision": decision,
         "answer": answer,
         "can_draft": access.can_draft(current_user, complaint),
         "can_approve": access.can_approve(current_user, complaint),
-        "discipline_refusal": services.discipline_refusal(complaint),
+        "discipline_refusal": services.discipline_refusal(complaint, approved),
         "answer_refusal": services.answer_refusal(complaint),
         "conclusions": CONCLUSIONS,
         "forms": DISCIPLINE_FORMS,

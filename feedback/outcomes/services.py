@@ -201,11 +201,18 @@ def current_discipline(complaint):
     return _latest(DisciplineDecision, complaint)
 
 
-def discipline_refusal(complaint):
-    """Why a discipline record cannot be opened on this case (None when it can)."""
+_READ = object()
+
+
+def discipline_refusal(complaint, verification=_READ):
+    """Why a discipline record cannot be opened on this case (None when it can).
+
+    `verification` is the case's approved verification when the caller has read it already.
+    """
     if complaint.staff_id is None:
         return _("Hồ sơ không phản ánh đích danh cán bộ nào.")
-    verification = approved_verification(complaint)
+    if verification is _READ:
+        verification = approved_verification(complaint)
     if verification is None:
         return _("Chưa có kết luận xác minh được duyệt.")
     if verification.conclusion not in DISCIPLINE_CONCLUSIONS:

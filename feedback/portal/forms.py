@@ -7,6 +7,7 @@ from wtforms import (BooleanField, DateField, HiddenField, MultipleFileField, Ra
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from feedback.calendar import local_today
+from feedback.widgets import ListSelect
 
 DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 5000
@@ -45,9 +46,10 @@ class SubmitForm(FlaskForm):
                                  render_kw={"maxlength": 300, "placeholder": _l("Ví dụ: quầy số 3, Trung tâm Phục vụ hành chính công xã")})
     unit_q = StringField(_l("Tìm đơn vị"), filters=[_strip], validators=[Optional(), Length(max=100)],
                          render_kw={"type": "search", "autocomplete": "off", "placeholder": _l("Gõ tên, ví dụ: nha trang")})
-    unit = SelectField(_l("Đơn vị"), choices=[], validate_choice=False)
-    category = SelectField(_l("Loại phản ánh"), choices=[], validate_choice=False)
-    staff = SelectField(_l("Cán bộ Ông/Bà muốn phản ánh"), choices=[], validate_choice=False)
+    unit = SelectField(_l("Đơn vị"), choices=[], validate_choice=False, widget=ListSelect())
+    category = SelectField(_l("Loại phản ánh"), choices=[], validate_choice=False, widget=ListSelect())
+    staff = SelectField(_l("Cán bộ Ông/Bà muốn phản ánh"), choices=[], validate_choice=False,
+                        widget=ListSelect())
     staff_description = StringField(
         _l("Nếu không biết tên: mô tả cán bộ"), filters=[_strip],
         validators=[Optional(), Length(max=300, message=_l("Tối đa 300 ký tự."))],
