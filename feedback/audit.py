@@ -53,11 +53,33 @@ def contact_digest(value):
     return hmac.new(key, (value or "").strip().lower().encode(), hashlib.sha256).hexdigest()[:24]
 
 
-def record(action, *, actor=None, actor_label=None, obj=None, object_type=None, object_id=None, **data):
-    """Append one event to the audit trail in the current transaction."""
+def _innermost_transaction():
+    session = db.session()  # the scoped session's own Session (the proxy has no transaction accessors)
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def _chain_head():
+    """The hash the next row links to, read under the chain's lock.
+
+    A second row in the same (sub)transaction links to the first one's hash without asking again: the
+    lock is held until the transaction ends, so no other writer can have appended in between. After a
+    savepoint is released or rolled back the innermost transaction differs, and the head is read again.
+    """
+    written = db.session.info.get(_CHAIN_MEMO)
+    if written is not None and written[0] is _innermost_transaction():
+        return written[1]
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
-    prev = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    return db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+
+
+# session.info key: (the transaction that wrote the last row, that row's hash).
+_CHAIN_MEMO = "audit_chain_head"
+
+
+def record(action, *, actor=None, actor_label=None, obj=None, object_type=None, object_id=None, **data):
+    """Append one event to the audit trail in the current transaction."""
+    prev = _chain_head()
     if obj is not None:
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else obj.id
@@ -76,6 +98,7 @@ def record(action, *, actor=None, actor_label=None, obj=None, object_type=None, 
     event.hash = _row_hash(event)
     db.session.add(event)
     db.session.flush()
+    db.session.info[_CHAIN_MEMO] = (_innermost_transaction(), event.hash)
     return event
 
 

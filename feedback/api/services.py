@@ -285,9 +285,12 @@ def create_request(form, key, retry_key=None):
         incident_place=location.place(), submission_key=submission_key,
         with_secret=False if anonymous else None,
     )
-    handle = db.session.scalar(select(Open311Request).where(Open311Request.complaint_id == created.complaint.id))
+    # A new case has no request yet; a retried one has the request its first POST made.
+    handle = None if created.created else db.session.scalar(
+        select(Open311Request).where(Open311Request.complaint_id == created.complaint.id))
     if handle is None:
-        handle = Open311Request(complaint_id=created.complaint.id, api_key_id=key.id)
+        # The relationship, not only the id: the case stays loaded for the caller's audit row.
+        handle = Open311Request(complaint=created.complaint, api_key_id=key.id)
         db.session.add(handle)
     if created.created:
         handle.api_key_id = key.id

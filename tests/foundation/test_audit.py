@@ -1,5 +1,5 @@
 """The hash-chained audit trail detects an edited, a deleted and an inserted row."""
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from feedback import audit
 from feedback.audit import GENESIS_HASH, verify_chain
@@ -82,3 +82,76 @@ def test_verification_pages_through_long_chains(app):
     db.session.execute(update(AuditEvent).where(AuditEvent.id == ids[9]).values(object_id="999"))
     db.session.commit()
     assert verify_chain(batch=5) == (False, ids[9])
+
+
+def _sql_of(work):
+    from sqlalchemy import event
+
+    seen = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()).lower())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_second_row_in_the_same_transaction_costs_only_its_insert(app):
+    """Issue 16: every row took the lock and read the chain's head again (two round trips) although the
+    transaction already held the lock and had written the head itself."""
+    audit.record("case.created", actor_label="citizen", object_type="complaints", object_id=1)
+    second = _sql_of(lambda: audit.record("open311.request", actor_label="open311", object_type="complaints",
+                                          object_id=1))
+    assert [s.split()[0] for s in second] == ["insert"], second
+    db.session.commit()
+    # A new transaction reads the head again.
+    third = _sql_of(lambda: audit.record("case.viewed", actor_label="citizen", object_type="complaints", object_id=1))
+    assert any("from audit_events" in s for s in third), third
+    db.session.commit()
+    assert verify_chain() == (True, None)
+
+
+def test_rows_around_a_rolled_back_and_a_released_savepoint_still_chain(app):
+    audit.record("a", actor_label="system")
+    savepoint = db.session.begin_nested()
+    audit.record("b (rolled back)", actor_label="system")
+    savepoint.rollback()
+    audit.record("c", actor_label="system")
+    with db.session.begin_nested():
+        audit.record("d (kept)", actor_label="system")
+    audit.record("e", actor_label="system")
+    db.session.commit()
+    assert [r.action for r in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))] == ["a", "c", "d (kept)", "e"]
+    assert verify_chain() == (True, None)
+
+
+def test_writers_at_the_same_moment_keep_one_unbroken_chain(app, postgres):
+    """Eight transactions, two rows each, at once: the lock serialises them into one chain."""
+    import threading
+
+    barrier = threading.Barrier(8)
+    failures = []
+
+    def write(n):
+        try:
+            with app.app_context():
+                barrier.wait()
+                audit.record("case.created", actor_label="citizen", object_type="complaints", object_id=n)
+                audit.record("open311.request", actor_label="open311", object_type="complaints", object_id=n)
+                db.session.commit()
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not failures
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == 16
+    assert verify_chain() == (True, None)
