@@ -297,18 +297,11 @@ def test_the_openapi_document_tells_the_truth(client, world):
 def test_a_new_request_does_not_look_for_itself_or_load_its_case_again(client, world):
     """Issue 16: a new POST looked up an Open311 request for the case it had just made, read the case
     back by id for the audit row, and took the audit lock twice (18 statements; now 14)."""
-    from sqlalchemy import event
+    from tests.sql import recorded_sql
 
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(" ".join(statement.split()).lower())
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_sql() as recorded:
         response = post(client, world, description="Cán bộ thái độ kém", **HERE)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    seen = [s.text for s in recorded]
     assert response.status_code == 201
     assert not [s for s in seen if s.startswith("select") and "from open311_requests" in s], seen
     assert not [s for s in seen if s.startswith("select complaints.") and "complaints.id =" in s], seen

@@ -1,27 +1,18 @@
 """The case page asks the database each thing once (issue 16: 25 statements a view, several repeated)."""
 import collections
 
-from sqlalchemy import event
-
 from feedback.extensions import db
 from feedback.intake.services import create_case
 from tests import factories
 from tests.conftest import login
+from tests.sql import recorded_sql
 
 
 def _statements(client, path):
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append((" ".join(statement.split()), repr(parameters)))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_sql() as seen:
         response = client.get(path)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert response.status_code == 200, path
-    return response, seen
+    return response, [(s.text, repr(s.parameters)) for s in seen]
 
 
 def test_the_heads_case_page_sends_no_statement_twice_and_none_that_cannot_match(app, client):
@@ -42,5 +33,5 @@ def test_the_heads_case_page_sends_no_statement_twice_and_none_that_cannot_match
     never_match = [s for s, _params in statements if "1 != 1" in s]
     assert not never_match, never_match
     # The province's units are read once for the transfer list, not walked up parent by parent.
-    unit_by_id = [s for s, _params in statements if s.startswith("SELECT units.") and "WHERE units.id =" in s]
+    unit_by_id = [s for s, _params in statements if s.startswith("select units.") and "where units.id =" in s]
     assert len(unit_by_id) <= 1, unit_by_id

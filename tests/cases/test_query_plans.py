@@ -5,30 +5,20 @@ with no condition and no LIMIT above it) means no index serves the query."""
 import json
 
 import pytest
-from sqlalchemy import event
-
 from feedback.extensions import db
 from feedback.intake.services import create_case
 from tests import factories
 from tests.conftest import login
+from tests.sql import recorded_sql
 
 BIG_TABLES = ("complaints", "case_events", "ratings", "published_answers")
 
 
 def _statements(client, path):
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_sql() as seen:
         response = client.get(path)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert response.status_code == 200, path
-    return seen
+    return [(s.sql, s.parameters) for s in seen if s.sql.lstrip().upper().startswith("SELECT")]
 
 
 def _full_reads(node, limited=False):

@@ -70,9 +70,8 @@ def test_counts_stop_at_the_cap_and_say_so(world, as_user, monkeypatch):
 def test_overdue_and_due_soon_stop_at_the_cap_too_and_come_with_the_status_counts(world, as_user, monkeypatch):
     """Issue 16: the overdue and due-soon counts were two more exact counts, over every open case of the
     unit (4-5 ms each at 11,000 open cases); now they are capped like the others, in the same statement."""
-    from sqlalchemy import event
-
     from feedback.models import utcnow
+    from tests.sql import recorded_sql
 
     monkeypatch.setattr(routes, "COUNT_CAP", 3)
     for n in range(5):
@@ -81,18 +80,10 @@ def test_overdue_and_due_soon_stop_at_the_cap_too_and_come_with_the_status_count
     soon = world.case(staff=None, description="Phản ánh sắp đến hạn về Bộ phận Một cửa")
     soon.answer_due_at = utcnow() + timedelta(hours=5)
     db.session.commit()
-    counting = []
-
-    def record(conn, cursor, statement, *_args):
-        if "count(" in statement.lower():
-            counting.append(statement)
-
     client = as_user(world.head_a)
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_sql() as seen:
         html = client.get("/cases/").get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    counting = [s.text for s in seen if "count(" in s.text]
     stats = re.sub(r"\s+", " ", html[html.index('class="stats"'):html.index("</div>", html.index('class="stats"'))])
     assert "<strong>3+</strong>Quá hạn" in stats
     assert "<strong>1</strong>Sắp đến hạn" in stats

@@ -6,6 +6,7 @@ from feedback.audit import GENESIS_HASH, verify_chain
 from feedback.extensions import db
 from feedback.models import AuditEvent, utcnow
 from tests import factories
+from tests.sql import recorded_sql
 
 
 def _trail(n=5):
@@ -85,19 +86,9 @@ def test_verification_pages_through_long_chains(app):
 
 
 def _sql_of(work):
-    from sqlalchemy import event
-
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(" ".join(statement.split()).lower())
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_sql() as seen:
         work()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return seen
+    return [s.text for s in seen]
 
 
 def test_a_second_row_in_the_same_transaction_costs_only_its_insert(app):

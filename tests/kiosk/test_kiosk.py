@@ -10,6 +10,7 @@ from feedback.extensions import db
 from feedback.kiosk.services import COOKIE_NAME
 from feedback.models import AuditEvent, Complaint, OutboundMessage, Rating, utcnow
 from tests import factories
+from tests.sql import recorded_sql
 
 REFUSED = "Thiết bị chưa được đăng ký hoặc đã bị thu hồi"
 
@@ -311,21 +312,11 @@ def test_attitude_with_a_written_complaint_files_the_case_under_the_attitude_cat
     assert case.category_id == attitude.id and case.staff_id == counter["binh"].id
 
 
-def _statements_of(app, request):
-    """The SQL one request sends (lower-cased), in order."""
-    from sqlalchemy import event
-
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(" ".join(statement.lower().split()))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+def _statements_of(request):
+    """The response to `request()` and the SQL it sent (one lower-case line each)."""
+    with recorded_sql() as seen:
         response = request()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return response, statements
+    return response, [s.text for s in seen]
 
 
 def test_a_rating_that_becomes_a_case_is_inserted_once_without_a_look_up_or_a_savepoint(app, client, counter):
@@ -335,11 +326,11 @@ def test_a_rating_that_becomes_a_case_is_inserted_once_without_a_look_up_or_a_sa
     db.session.commit()
     key = str(uuid.uuid4())
     payload = dict(client_uuid=key, score=1, staff_id=counter["lan"].id, reasons=["asked_money"])
-    response, statements = _statements_of(app, lambda: post_rating(client, counter["token"], **payload))
+    response, statements = _statements_of(lambda: post_rating(client, counter["token"], **payload))
     assert response.status_code == 200 and response.get_json()["case"]
     assert not [s for s in statements if s.startswith(("savepoint", "release"))], statements
     assert not [s for s in statements if s.startswith("select") and "from ratings" in s], statements
-    replay, replayed = _statements_of(app, lambda: post_rating(client, counter["token"], **payload))
+    replay, replayed = _statements_of(lambda: post_rating(client, counter["token"], **payload))
     assert replay.get_json()["duplicate"] is True and replay.get_json()["case"] == response.get_json()["case"]
     assert not [s for s in replayed if s.startswith("insert into complaints")], replayed
     assert rating_count() == 1 and db.session.scalar(select(func.count(Complaint.id))) == 1
