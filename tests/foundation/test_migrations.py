@@ -40,6 +40,9 @@ def _upgrade_and_compare(url, upload_dir):
                 if connection.dialect.name == "postgresql":
                     columns = {c["name"] for c in inspect(connection).get_columns("published_answers")}
                     assert "search_vector" in columns
+                    # Autovacuum keeps the cases table's visibility map fresh for index-only scans.
+                    options = connection.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'complaints'"))
+                    assert "autovacuum_vacuum_scale_factor=0.01" in (options.scalar() or [])
                 else:
                     assert "published_answers_fts" in inspect(connection).get_table_names()
                 context = MigrationContext.configure(
