@@ -296,7 +296,7 @@ def test_the_openapi_document_tells_the_truth(client, world):
 
 def test_a_new_request_does_not_look_for_itself_or_load_its_case_again(client, world):
     """Issue 16: a new POST looked up an Open311 request for the case it had just made, read the case
-    back by id for the audit row, and took the audit lock twice (18 statements; now 14)."""
+    back by id for the audit row, and took the audit lock twice (16 statements and the commit; now 12)."""
     from tests.sql import recorded_sql
 
     with recorded_sql() as recorded:
