@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import BigInteger, and_, case, cast, func, select
 from sqlalchemy.orm import joinedload
 
 from feedback.calendar import local_date
@@ -92,8 +92,9 @@ def case_dashboard(root, period, now=None):
     now = now or utcnow()
     scope = subtree_ids(root)
     in_period = and_(CaseRollup.month >= period.start, CaseRollup.month < period.end, CaseRollup.unit_id.in_(scope))
-    sums = (func.sum(CaseRollup.received), func.sum(CaseRollup.answered),
-            func.sum(CaseRollup.answered_on_time), func.sum(CaseRollup.answer_seconds))
+    # Cast back to bigint: PostgreSQL sums bigints as numeric, which arrives as thousands of Decimals a view.
+    sums = tuple(cast(func.sum(column), BigInteger) for column in (
+        CaseRollup.received, CaseRollup.answered, CaseRollup.answered_on_time, CaseRollup.answer_seconds))
 
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(scope)))}
     by_path = {u.path: u for u in units.values()}
