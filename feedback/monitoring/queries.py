@@ -326,7 +326,7 @@ def satisfaction(root, period):
     # The service at the counter only: answer ratings are the other indicator, never added in.
     where = and_(RatingRollup.month >= period.start, RatingRollup.month < period.end, RatingRollup.unit_id.in_(scope),
                  RatingRollup.source != "answer")
-    sums = (func.sum(RatingRollup.total), func.sum(RatingRollup.satisfied))
+    sums = (cast(func.sum(RatingRollup.total), BigInteger), cast(func.sum(RatingRollup.satisfied), BigInteger))
 
     overall = db.session.execute(select(*sums).where(where)).one()
     units = db.session.execute(
