@@ -11,6 +11,8 @@ from feedback.models import AuditEvent, utcnow
 GENESIS_HASH = "0" * 64
 # Any constant: serialises writers of the chain on PostgreSQL until their commit.
 _CHAIN_LOCK_KEY = 7_022_1022
+# session.info key: (the transaction that wrote the last row, that row's hash).
+_CHAIN_MEMO = "audit_chain_head"
 
 
 def _row_hash(event):
@@ -72,9 +74,6 @@ def _chain_head():
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
     return db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
 
-
-# session.info key: (the transaction that wrote the last row, that row's hash).
-_CHAIN_MEMO = "audit_chain_head"
 
 
 def record(action, *, actor=None, actor_label=None, obj=None, object_type=None, object_id=None, **data):

@@ -372,7 +372,7 @@ def transfer_targets(complaint, actor):
     query = select(Unit).order_by(Unit.path)
     if complaint.unit is not None:
         # The province is the first code of the unit's path: no walk up the tree one parent at a time.
-        query = query.where(Unit.path.startswith(complaint.unit.root_path, autoescape=True))
+        query = query.where(Unit.path_subtree_clause(complaint.unit.root_path))
     today = local_today()
     return [u for u in db.session.scalars(query).all()
             if u.id != complaint.unit_id and u.is_active_on(today) and not conflicts(complaint.staff, u)]

@@ -293,8 +293,7 @@ def record_rating(kiosk, data):
         submission_key=f"kiosk:{clean['client_uuid']}",
         actor_label="kiosk",
     )
-    rating.complaint_id = created.complaint.id
-    db.session.flush()
+    rating.complaint_id = created.complaint.id  # flushed with the audit row below
     audit.record("kiosk.rating_case", actor_label="kiosk", obj=rating, kiosk=kiosk.id,
                  complaint=created.complaint.tracking_code, score=score)
     return result_of(rating, secret=created.secret if created.created else None)

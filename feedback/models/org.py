@@ -118,7 +118,12 @@ class Unit(db.Model):
     @classmethod
     def subtree_clause(cls, root):
         """WHERE clause selecting `root` and every unit below it."""
-        return cls.path.startswith(root.path, autoescape=True)
+        return cls.path_subtree_clause(root.path)
+
+    @classmethod
+    def path_subtree_clause(cls, path):
+        """WHERE clause selecting the unit with this materialised path and every unit below it."""
+        return cls.path.startswith(path, autoescape=True)
 
     @classmethod
     def top(cls):

@@ -172,7 +172,8 @@ def _discipline_page(complaint, propose_form=None, meeting_form=None, decision_f
             services.default_legal_basis(staff) if staff else "")
     return render_template(
         "outcomes/discipline.html", complaint=complaint, staff=staff, decision=decision,
-        refusal=services.discipline_refusal(complaint), allowed=allowed, forms_labels=DISCIPLINE_FORMS,
+        refusal=services.discipline_refusal(complaint, services.approved_verification(complaint)),
+        allowed=allowed, forms_labels=DISCIPLINE_FORMS,
         lighter=LIGHTER_MEASURES, propose_form=propose_form or ProposeDisciplineForm(allowed, formdata=None),
         meeting_form=meeting_form or MeetingForm(formdata=None), decision_form=decision_form,
         review_form=bound.get("review_form") or ReviewMeetingForm(formdata=None),

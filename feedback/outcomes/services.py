@@ -201,18 +201,11 @@ def current_discipline(complaint):
     return _latest(DisciplineDecision, complaint)
 
 
-_READ = object()
-
-
-def discipline_refusal(complaint, verification=_READ):
-    """Why a discipline record cannot be opened on this case (None when it can).
-
-    `verification` is the case's approved verification when the caller has read it already.
-    """
+def discipline_refusal(complaint, verification):
+    """Why a discipline record cannot be opened on this case (None when it can), given its approved
+    verification (`approved_verification()`, read once by the caller, which uses it too)."""
     if complaint.staff_id is None:
         return _("Hồ sơ không phản ánh đích danh cán bộ nào.")
-    if verification is _READ:
-        verification = approved_verification(complaint)
     if verification is None:
         return _("Chưa có kết luận xác minh được duyệt.")
     if verification.conclusion not in DISCIPLINE_CONCLUSIONS:
@@ -285,7 +278,8 @@ def limitation_refusal(complaint, form, on):
 
 def propose_discipline(complaint, actor, *, proposed_form=None, notes=None, complex_case=False):
     _lock(complaint)
-    refusal = discipline_refusal(complaint)
+    verification = approved_verification(complaint)
+    refusal = discipline_refusal(complaint, verification)
     if refusal:
         raise OutcomeError(refusal)
     existing = current_discipline(complaint)
@@ -294,7 +288,6 @@ def propose_discipline(complaint, actor, *, proposed_form=None, notes=None, comp
     staff = complaint.staff
     if proposed_form:
         _check_form(staff, proposed_form)
-    verification = approved_verification(complaint)
     decision = DisciplineDecision(
         complaint=complaint, staff_id=staff.id, status="proposed", proposed_form=proposed_form or None,
         notes=(notes or "").strip() or None, legal_basis=default_legal_basis(staff), created_by_id=actor.id,
